@@ -1,0 +1,189 @@
+//! End-to-end tests of step 1 against a real nats-server.
+
+use std::time::Duration;
+
+use testkit::{NatsServer, PATIENCE, ServerOptions, Step, free_port, publish};
+
+const BIN: &str = env!("CARGO_BIN_EXE_async-sub");
+
+fn start(server: &NatsServer, args: &[&str]) -> Step {
+    Step::start(Step::command(BIN).env("NATS_URL", server.url()).args(args)).unwrap()
+}
+
+#[test]
+fn receives_what_is_published_and_exits_cleanly_on_ctrl_c() {
+    let server = NatsServer::start(ServerOptions::new()).unwrap();
+    let mut sub = start(&server, &[]);
+    sub.wait_for_line("Subscribing to subject 'foo'", PATIENCE)
+        .unwrap();
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+
+    publish(&server, "foo", "Hello NATS").unwrap();
+    publish(&server, "other", "not for us").unwrap();
+    publish(&server, "foo", "second").unwrap();
+    sub.wait_for_line("Received message 'second'", PATIENCE)
+        .unwrap();
+
+    sub.interrupt().unwrap();
+    // Ctrl-C must end it promptly: exit 0 within 2 seconds, with a last log line.
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    assert!(
+        lines[0].ends_with(&format!("Connected to {}", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[1].ends_with("Subscribing to subject 'foo'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[2].ends_with("Received message 'Hello NATS'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[3].ends_with("Received message 'second'"),
+        "{}",
+        out.all
+    );
+    assert!(!out.contains("not for us"), "{}", out.all);
+    assert!(
+        lines.last().unwrap().contains("Subscription drained"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn subject_argument_changes_what_it_listens_to() {
+    let server = NatsServer::start(ServerOptions::new()).unwrap();
+    let mut sub = start(&server, &["greetings.*"]);
+    server
+        .wait_for_subscription("greetings.*", PATIENCE)
+        .unwrap();
+    publish(&server, "foo", "on foo").unwrap();
+    publish(&server, "greetings.en", "hello").unwrap();
+    sub.wait_for_line("Received message 'hello'", PATIENCE)
+        .unwrap();
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0));
+    assert!(out.contains("Subscribing to subject 'greetings.*'"));
+    assert!(!out.contains("on foo"), "{}", out.all);
+}
+
+#[test]
+fn survives_a_server_restart() {
+    let mut server = NatsServer::start(ServerOptions::new()).unwrap();
+    let mut sub = start(&server, &[]);
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+
+    server.restart().unwrap();
+    sub.wait_for_line("Disconnected from the server", PATIENCE)
+        .unwrap();
+    sub.wait_for_line("Reconnected", PATIENCE).unwrap();
+    // async-nats subscribes again on the new server by itself.
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    publish(&server, "foo", "after the restart").unwrap();
+    sub.wait_for_line("Received message 'after the restart'", PATIENCE)
+        .unwrap();
+
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    let url = format!("nats://127.0.0.1:{}", free_port().unwrap());
+    let out = Step::run(Step::command(BIN).env("NATS_URL", &url), PATIENCE).unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        out.elapsed
+    );
+    assert!(
+        out.stderr
+            .starts_with("error: cannot connect to a NATS server at "),
+        "{}",
+        out.all
+    );
+    assert!(out.stderr.contains(&url), "{}", out.all);
+    assert!(out.stderr.contains("cargo xtask server"), "{}", out.all);
+    assert!(!out.contains("Connected"), "{}", out.all);
+    assert!(!out.contains("Subscribing"), "{}", out.all);
+}
+
+#[test]
+fn auth_server_refuses_it_with_a_hint() {
+    let server = NatsServer::start(ServerOptions::new().auth("foo", "s3cret-async-sub")).unwrap();
+    let out = Step::run(Step::command(BIN).env("NATS_URL", server.url()), PATIENCE).unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("authorization violation"),
+        "{}",
+        out.all
+    );
+    assert!(out.stderr.contains("auth-sub"), "{}", out.all);
+    assert!(!out.contains("Connected"), "{}", out.all);
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    let password = "url-pass-7fa1c";
+    let server = NatsServer::start(ServerOptions::new().auth("foo", password)).unwrap();
+    let url = format!("nats://foo:{password}@127.0.0.1:{}", server.port());
+    let out = Step::run(Step::command(BIN).env("NATS_URL", &url), PATIENCE).unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("NATS_URL contains credentials"),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.stderr.contains("NATS_USER and NATS_PASSWORD"),
+        "{}",
+        out.all
+    );
+    assert!(!out.contains(password), "the password leaked: {}", out.all);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    let server = NatsServer::start(ServerOptions::new()).unwrap();
+    for subject in ["", "foo bar", "foo..bar"] {
+        let out = Step::run(
+            Step::command(BIN)
+                .env("NATS_URL", server.url())
+                .arg(subject),
+            PATIENCE,
+        )
+        .unwrap();
+        assert_eq!(out.code, Some(1), "{subject:?}: {}", out.all);
+        assert!(
+            out.stderr
+                .contains(&format!("error: '{subject}' is not a valid subject")),
+            "{subject:?}: {}",
+            out.all
+        );
+    }
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    let out = Step::run(
+        Step::command(BIN).env("NATS_URL", "http://localhost"),
+        PATIENCE,
+    )
+    .unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("NATS_URL is not a NATS server address"),
+        "{}",
+        out.all
+    );
+}

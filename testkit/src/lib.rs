@@ -1,0 +1,32 @@
+//! testkit: the harness behind the tests and `cargo xtask`.
+//!
+//! - [`NatsServer`] finds and starts a real `nats-server` on free loopback ports (plain, with a
+//!   user and password, with protocol tracing, with a configuration file), waits until it
+//!   accepts connections, restarts it on the same port and stops it on drop.
+//! - [`Step`] runs a tutorial step binary, collects its output line by line, waits for lines
+//!   with a deadline, interrupts it like Ctrl-C and waits for its exit.
+//! - [`Observer`] and [`publish`] are a second NATS client for tests: what did a subscriber
+//!   really receive, and a message to feed a step.
+//!
+//! Everything blocks the calling thread with a deadline; tests are plain `#[test]` functions.
+
+mod client;
+mod lines;
+mod locate;
+mod server;
+mod step;
+
+pub use client::{Observer, Received, publish};
+pub use lines::Lines;
+pub use locate::{
+    NATS_SERVER_PIN, find_nats_server, installed_nats_server, installed_nats_server_dir,
+    workspace_root,
+};
+pub use server::{NatsServer, ServerOptions, free_port};
+pub use step::{Output, Step};
+
+use std::time::Duration;
+
+/// How long a test waits for something that normally takes milliseconds. Generous, because a
+/// 2-core CI machine building and testing at once can be slow; a passing test never waits it.
+pub const PATIENCE: Duration = Duration::from_secs(15);

@@ -1,0 +1,358 @@
+//! A real nats-server process on loopback ports.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::lines::{Lines, follow};
+use crate::locate::find_nats_server;
+
+/// What kind of server to start. The default is the tutorial's plain server.
+#[derive(Clone, Debug, Default)]
+pub struct ServerOptions {
+    credentials: Option<(String, String)>,
+    trace: bool,
+    config: Option<String>,
+    port: Option<u16>,
+    monitor_port: Option<u16>,
+    listen_all: bool,
+    echo: Option<String>,
+}
+
+impl ServerOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Require this user and password (`--user` / `--pass`).
+    pub fn auth(mut self, user: &str, password: &str) -> Self {
+        self.credentials = Some((user.to_string(), password.to_string()));
+        self
+    }
+
+    /// Log debug lines and trace the protocol (`-DV`).
+    pub fn trace(mut self) -> Self {
+        self.trace = true;
+        self
+    }
+
+    /// Load this configuration file text (`-c`), for settings that have no flag
+    /// (for example `max_payload`).
+    pub fn config(mut self, text: &str) -> Self {
+        self.config = Some(text.to_string());
+        self
+    }
+
+    /// Listen on this client port instead of a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Serve monitoring on this port instead of a free one.
+    pub fn monitor_port(mut self, port: u16) -> Self {
+        self.monitor_port = Some(port);
+        self
+    }
+
+    /// Listen on every interface rather than on 127.0.0.1 only.
+    pub fn listen_all(mut self) -> Self {
+        self.listen_all = true;
+        self
+    }
+
+    /// Print the server's log lines as they come, after this prefix.
+    pub fn echo(mut self, prefix: &str) -> Self {
+        self.echo = Some(prefix.to_string());
+        self
+    }
+}
+
+/// A nats-server child process. Dropping it kills the server.
+pub struct NatsServer {
+    bin: PathBuf,
+    options: ServerOptions,
+    port: u16,
+    monitor_port: u16,
+    config_path: Option<PathBuf>,
+    child: Option<Child>,
+    log: Lines,
+    starts: usize,
+}
+
+/// A port that was free on 127.0.0.1 a moment ago.
+pub fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|err| format!("cannot find a free port on 127.0.0.1: {err}"))?;
+    listener
+        .local_addr()
+        .map(|addr| addr.port())
+        .map_err(|err| format!("cannot read the port of a free socket: {err}"))
+}
+
+static CONFIG_FILES: AtomicUsize = AtomicUsize::new(0);
+
+impl NatsServer {
+    /// Finds nats-server and starts it with `options`, waiting until it is ready to accept
+    /// clients. Free ports are picked unless the options name them; if another process takes
+    /// a picked port first, it tries again with new ones.
+    pub fn start(options: ServerOptions) -> Result<NatsServer, String> {
+        let (bin, _) = find_nats_server()?;
+        let config_path = match &options.config {
+            None => None,
+            Some(text) => {
+                let path = std::env::temp_dir().join(format!(
+                    "testkit-nats-{}-{}.conf",
+                    std::process::id(),
+                    CONFIG_FILES.fetch_add(1, Ordering::Relaxed)
+                ));
+                fs::write(&path, text)
+                    .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+                Some(path)
+            }
+        };
+        let fixed_ports = options.port.is_some() || options.monitor_port.is_some();
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let port = match options.port {
+                Some(port) => port,
+                None => free_port()?,
+            };
+            let monitor_port = match options.monitor_port {
+                Some(port) => port,
+                None => free_port()?,
+            };
+            let mut server = NatsServer {
+                bin: bin.clone(),
+                options: options.clone(),
+                port,
+                monitor_port,
+                config_path: config_path.clone(),
+                child: None,
+                log: Lines::new(),
+                starts: 0,
+            };
+            match server.launch() {
+                Ok(()) => return Ok(server),
+                Err(err) => {
+                    // Keep the config file for the next attempt.
+                    server.config_path = None;
+                    last_error = err;
+                    if fixed_ports || !last_error.contains("address already in use") {
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(path) = config_path {
+            let _ = fs::remove_file(path);
+        }
+        Err(last_error)
+    }
+
+    /// The URL clients use: `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn monitor_port(&self) -> u16 {
+        self.monitor_port
+    }
+
+    /// The nats-server binary in use.
+    pub fn bin(&self) -> &PathBuf {
+        &self.bin
+    }
+
+    /// The user and password the server requires, if any.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        self.options
+            .credentials
+            .as_ref()
+            .map(|(user, password)| (user.as_str(), password.as_str()))
+    }
+
+    /// Everything the server logged (all runs, when restarted).
+    pub fn log(&self) -> &Lines {
+        &self.log
+    }
+
+    /// Kills the server (like a crash or a power cut: clients see the connection drop).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Stops the server and starts it again on the same ports, with the same options.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.stop();
+        self.launch()
+    }
+
+    /// Waits until the server process ends by itself (xtask's foreground server).
+    pub fn wait(&mut self) -> Result<(), String> {
+        if let Some(child) = self.child.as_mut() {
+            let status = child
+                .wait()
+                .map_err(|err| format!("cannot wait for nats-server: {err}"))?;
+            self.child = None;
+            if !status.success() {
+                return Err(format!("nats-server ended: {status}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn launch(&mut self) -> Result<(), String> {
+        let mut command = Command::new(&self.bin);
+        if !self.options.listen_all {
+            command.args(["--addr", "127.0.0.1"]);
+        }
+        command
+            .args(["--port", &self.port.to_string()])
+            .args(["--http_port", &self.monitor_port.to_string()]);
+        if let Some((user, password)) = &self.options.credentials {
+            command.args(["--user", user, "--pass", password]);
+        }
+        if self.options.trace {
+            command.arg("-DV");
+        }
+        if let Some(path) = &self.config_path {
+            command.arg("--config").arg(path);
+        }
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|err| format!("cannot start {}: {err}", self.bin.display()))?;
+        let sinks = vec![self.log.clone()];
+        if let Some(out) = child.stdout.take() {
+            follow(out, sinks.clone(), self.options.echo.clone());
+        }
+        if let Some(err) = child.stderr.take() {
+            follow(err, sinks, self.options.echo.clone());
+        }
+        self.child = Some(child);
+        self.starts += 1;
+
+        // nats-server logs "Server is ready" once it accepts clients; wait for this run's.
+        match self
+            .log
+            .wait_for_count("Server is ready", self.starts, crate::PATIENCE)
+        {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                self.stop();
+                Err(format!(
+                    "nats-server ({}) did not become ready on port {}: {err}",
+                    self.bin.display(),
+                    self.port
+                ))
+            }
+        }
+    }
+
+    /// The subscriptions the server holds, as (connection name, subject) pairs, read from
+    /// its monitoring endpoint `/connz?subs=1`.
+    pub fn subscriptions(&self) -> Result<Vec<(String, String)>, String> {
+        let body = self.monitor("/connz?subs=1")?;
+        let json: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|err| format!("/connz did not answer JSON ({err}): {body}"))?;
+        let mut found = Vec::new();
+        for connection in json["connections"].as_array().into_iter().flatten() {
+            let name = connection["name"].as_str().unwrap_or_default().to_string();
+            for subject in connection["subscriptions_list"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(subject) = subject.as_str() {
+                    found.push((name.clone(), subject.to_string()));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Waits until the server holds at least `count` subscriptions to exactly `subject`
+    /// (from any connections). After that, a message published on the subject reaches them.
+    pub fn wait_for_subscriptions(
+        &self,
+        subject: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        self.wait_until_subscriptions(timeout, |subs| {
+            subs.iter().filter(|(_, s)| s == subject).count() >= count
+        })
+        .map_err(|seen| {
+            format!("the server never held {count} subscription(s) to '{subject}'; it has {seen:?}")
+        })
+    }
+
+    /// Waits until the server holds a subscription to `subject`.
+    pub fn wait_for_subscription(&self, subject: &str, timeout: Duration) -> Result<(), String> {
+        self.wait_for_subscriptions(subject, 1, timeout)
+    }
+
+    /// Polls `/connz` until `done` holds for the subscription list, or `timeout` passes (then
+    /// the error is the last list seen). The server offers no push notification of new
+    /// subscriptions, so this asks every 10 ms.
+    pub fn wait_until_subscriptions(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[(String, String)]) -> bool,
+    ) -> Result<(), Vec<(String, String)>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let subs = self.subscriptions().unwrap_or_default();
+            if done(&subs) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(subs);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// GET a monitoring endpoint (HTTP/1.0, so the server closes the connection after the
+    /// answer) and return the body.
+    pub fn monitor(&self, path: &str) -> Result<String, String> {
+        let fail = |err: std::io::Error| format!("monitoring request {path} failed: {err}");
+        let mut stream = TcpStream::connect(("127.0.0.1", self.monitor_port)).map_err(fail)?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .map_err(fail)?;
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").map_err(fail)?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).map_err(fail)?;
+        match response.split_once("\r\n\r\n") {
+            Some((_, body)) => Ok(body.to_string()),
+            None => Err(format!(
+                "monitoring request {path}: no HTTP body in {response:?}"
+            )),
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.stop();
+        if let Some(path) = self.config_path.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
