@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use testkit::{NatsServer, PATIENCE, ServerOptions, Step, free_port, publish};
+use testkit::{NatsServer, PATIENCE, ServerOptions, Step, checks, publish};
 
 const BIN: &str = env!("CARGO_BIN_EXE_async-sub");
 
@@ -12,7 +12,7 @@ fn start(server: &NatsServer, args: &[&str]) -> Step {
 
 #[test]
 fn receives_what_is_published_and_exits_cleanly_on_ctrl_c() {
-    let server = NatsServer::start(ServerOptions::new()).unwrap();
+    let server = checks::start(ServerOptions::new());
     let mut sub = start(&server, &[]);
     sub.wait_for_line("Subscribing to subject 'foo'", PATIENCE)
         .unwrap();
@@ -59,7 +59,7 @@ fn receives_what_is_published_and_exits_cleanly_on_ctrl_c() {
 
 #[test]
 fn subject_argument_changes_what_it_listens_to() {
-    let server = NatsServer::start(ServerOptions::new()).unwrap();
+    let server = checks::start(ServerOptions::new());
     let mut sub = start(&server, &["greetings.*"]);
     server
         .wait_for_subscription("greetings.*", PATIENCE)
@@ -77,7 +77,7 @@ fn subject_argument_changes_what_it_listens_to() {
 
 #[test]
 fn survives_a_server_restart() {
-    let mut server = NatsServer::start(ServerOptions::new()).unwrap();
+    let mut server = checks::start(ServerOptions::new());
     let mut sub = start(&server, &[]);
     server.wait_for_subscription("foo", PATIENCE).unwrap();
 
@@ -98,92 +98,27 @@ fn survives_a_server_restart() {
 
 #[test]
 fn no_server_is_one_clear_sentence_and_exit_1() {
-    let url = format!("nats://127.0.0.1:{}", free_port().unwrap());
-    let out = Step::run(Step::command(BIN).env("NATS_URL", &url), PATIENCE).unwrap();
-    assert_eq!(out.code, Some(1), "{}", out.all);
-    assert!(
-        out.elapsed < Duration::from_secs(5),
-        "took {:?}",
-        out.elapsed
-    );
-    assert!(
-        out.stderr
-            .starts_with("error: cannot connect to a NATS server at "),
-        "{}",
-        out.all
-    );
-    assert!(out.stderr.contains(&url), "{}", out.all);
-    assert!(out.stderr.contains("cargo xtask server"), "{}", out.all);
-    assert!(!out.contains("Connected"), "{}", out.all);
-    assert!(!out.contains("Subscribing"), "{}", out.all);
-}
-
-#[test]
-fn auth_server_refuses_it_with_a_hint() {
-    let server = NatsServer::start(ServerOptions::new().auth("foo", "s3cret-async-sub")).unwrap();
-    let out = Step::run(Step::command(BIN).env("NATS_URL", server.url()), PATIENCE).unwrap();
-    assert_eq!(out.code, Some(1), "{}", out.all);
-    assert!(
-        out.stderr.contains("authorization violation"),
-        "{}",
-        out.all
-    );
-    assert!(out.stderr.contains("auth-sub"), "{}", out.all);
-    assert!(!out.contains("Connected"), "{}", out.all);
-}
-
-#[test]
-fn credentials_in_the_url_are_refused_not_dropped() {
-    let password = "url-pass-7fa1c";
-    let server = NatsServer::start(ServerOptions::new().auth("foo", password)).unwrap();
-    let url = format!("nats://foo:{password}@127.0.0.1:{}", server.port());
-    let out = Step::run(Step::command(BIN).env("NATS_URL", &url), PATIENCE).unwrap();
-    assert_eq!(out.code, Some(1), "{}", out.all);
-    assert!(
-        out.stderr.contains("NATS_URL contains credentials"),
-        "{}",
-        out.all
-    );
-    assert!(
-        out.stderr.contains("NATS_USER and NATS_PASSWORD"),
-        "{}",
-        out.all
-    );
-    assert!(!out.contains(password), "the password leaked: {}", out.all);
-}
-
-#[test]
-fn invalid_subjects_are_explained() {
-    let server = NatsServer::start(ServerOptions::new()).unwrap();
-    for subject in ["", "foo bar", "foo..bar"] {
-        let out = Step::run(
-            Step::command(BIN)
-                .env("NATS_URL", server.url())
-                .arg(subject),
-            PATIENCE,
-        )
-        .unwrap();
-        assert_eq!(out.code, Some(1), "{subject:?}: {}", out.all);
-        assert!(
-            out.stderr
-                .contains(&format!("error: '{subject}' is not a valid subject")),
-            "{subject:?}: {}",
-            out.all
-        );
-    }
+    checks::fails_clearly_without_server(BIN, &[]);
 }
 
 #[test]
 fn invalid_url_is_explained() {
-    let out = Step::run(
-        Step::command(BIN).env("NATS_URL", "http://localhost"),
-        PATIENCE,
-    )
-    .unwrap();
-    assert_eq!(out.code, Some(1), "{}", out.all);
-    assert!(
-        out.stderr.contains("NATS_URL is not a NATS server address"),
-        "{}",
-        out.all
-    );
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn auth_server_refuses_it_with_a_hint() {
+    checks::refused_by_auth_server(BIN, "auth-sub");
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
 }

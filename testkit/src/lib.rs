@@ -8,8 +8,12 @@
 //! - [`Observer`] and [`publish`] are a second NATS client for tests: what did a subscriber
 //!   really receive, and a message to feed a step.
 //!
+//! - [`checks`] are the behaviours every step shares (no server, bad subjects, ...), each a
+//!   function a step's test calls.
+//!
 //! Everything blocks the calling thread with a deadline; tests are plain `#[test]` functions.
 
+pub mod checks;
 mod client;
 mod lines;
 mod locate;

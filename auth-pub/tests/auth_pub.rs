@@ -1,0 +1,81 @@
+//! End-to-end tests of step 6 against a real nats-server that requires credentials.
+
+use testkit::{Observer, PATIENCE, ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_auth-pub");
+
+#[test]
+fn the_tutorials_credentials_are_the_default() {
+    let server = checks::start(ServerOptions::new().auth("foo", "bar"));
+    let observer = Observer::subscribe(&server, ">").unwrap();
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.all);
+    assert!(lines[0].ends_with(&format!("Connected to {}", server.url())));
+    assert!(lines[1].ends_with("Published message on subject foo"));
+    let message = observer.next(PATIENCE).unwrap();
+    assert_eq!(
+        (message.subject.as_str(), message.payload.as_str()),
+        ("foo", "Hello NATS")
+    );
+}
+
+#[test]
+fn every_run_delivers_its_message_and_never_shows_the_password() {
+    let password = "env-secret-b0b0";
+    let server = checks::start(ServerOptions::new().auth("alice", password));
+    let env = [("NATS_USER", "alice"), ("NATS_PASSWORD", password)];
+    checks::publishes_every_time(BIN, &server, &env, 20, "foo", "Hello NATS", None);
+    let out = checks::run(BIN, &server.url(), &env, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(!out.contains(password), "the password leaked:\n{}", out.all);
+}
+
+#[test]
+fn credentials_in_the_url_are_applied_and_never_shown() {
+    let password = "url-secret-7e7e";
+    let server = checks::start(ServerOptions::new().auth("alice", password));
+    let observer = Observer::subscribe(&server, ">").unwrap();
+    let url = format!("nats://alice:{password}@127.0.0.1:{}", server.port());
+    let out = checks::run(BIN, &url, &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("Using the user and password written in NATS_URL"));
+    assert!(
+        out.contains(&format!("Connected to {}", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(!out.contains(password), "the password leaked:\n{}", out.all);
+    assert_eq!(observer.next(PATIENCE).unwrap().payload, "Hello NATS");
+}
+
+#[test]
+fn a_wrong_password_is_refused_with_a_hint() {
+    checks::wrong_password_is_refused(BIN);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[("NATS_PASSWORD", "no-server-pass")]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(
+        BIN,
+        ServerOptions::new().auth("foo", "bar"),
+        &[],
+        |subject| vec![subject.to_string()],
+    );
+}
+
+#[test]
+fn oversized_payload_is_explained() {
+    checks::explains_oversized_payload(BIN, &[], |payload| vec!["foo".into(), payload.into()]);
+}

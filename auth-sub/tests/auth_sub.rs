@@ -1,0 +1,97 @@
+//! End-to-end tests of step 5 against a real nats-server that requires credentials.
+
+use std::time::Duration;
+
+use testkit::{NatsServer, PATIENCE, ServerOptions, Step, checks, publish};
+
+const BIN: &str = env!("CARGO_BIN_EXE_auth-sub");
+
+/// Runs auth-sub until it has received one message from the test, then presses Ctrl-C.
+fn receive_one(server: &NatsServer, url: &str, env: &[(&str, &str)]) -> testkit::Output {
+    let mut sub = Step::start(
+        Step::command(BIN)
+            .env("NATS_URL", url)
+            .envs(env.iter().copied()),
+    )
+    .unwrap();
+    sub.wait_for_line("Subscribing to subject 'foo'", PATIENCE)
+        .unwrap();
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    publish(server, "foo", "Hello NATS").unwrap();
+    sub.wait_for_line("Received message 'Hello NATS'", PATIENCE)
+        .unwrap();
+    sub.interrupt().unwrap();
+    // Ctrl-C must end it promptly: exit 0 within 2 seconds.
+    sub.wait_exit(Duration::from_secs(2)).unwrap()
+}
+
+#[test]
+fn the_tutorials_credentials_are_the_default() {
+    let server = checks::start(ServerOptions::new().auth("foo", "bar"));
+    let out = receive_one(&server, &server.url(), &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    assert!(
+        lines[0].ends_with(&format!("Connected to {}", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(lines[1].ends_with("Subscribing to subject 'foo'"));
+    assert!(lines[2].ends_with("Received message 'Hello NATS'"));
+    assert!(
+        lines.last().unwrap().contains("Subscription drained"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn credentials_from_the_environment_are_used_and_never_shown() {
+    let password = "env-secret-c0ffee";
+    let server = checks::start(ServerOptions::new().auth("alice", password));
+    let env = [("NATS_USER", "alice"), ("NATS_PASSWORD", password)];
+    let out = receive_one(&server, &server.url(), &env);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(!out.contains(password), "the password leaked:\n{}", out.all);
+}
+
+#[test]
+fn credentials_in_the_url_are_applied_and_never_shown() {
+    let password = "url-secret-5a5a";
+    let server = checks::start(ServerOptions::new().auth("alice", password));
+    let url = format!("nats://alice:{password}@127.0.0.1:{}", server.port());
+    let out = receive_one(&server, &url, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("Using the user and password written in NATS_URL"));
+    assert!(
+        out.contains(&format!("Connected to {}", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(!out.contains(password), "the password leaked:\n{}", out.all);
+}
+
+#[test]
+fn a_wrong_password_is_refused_with_a_hint() {
+    checks::wrong_password_is_refused(BIN);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[("NATS_PASSWORD", "no-server-pass")]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(
+        BIN,
+        ServerOptions::new().auth("foo", "bar"),
+        &[],
+        |subject| vec![subject.to_string()],
+    );
+}

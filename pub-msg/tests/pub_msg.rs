@@ -1,0 +1,93 @@
+//! End-to-end tests of step 3 against a real nats-server.
+
+use testkit::{Observer, PATIENCE, ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pub-msg");
+
+#[test]
+fn publishes_hello_world_on_foo_with_reply_bar() {
+    let server = checks::start(ServerOptions::new());
+    let observer = Observer::subscribe(&server, ">").unwrap();
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.all);
+    assert!(lines[0].ends_with("Publishing Hello World"));
+    assert!(lines[1].ends_with(&format!("Connected to NATS server: {}", server.url())));
+    assert!(
+        lines[2]
+            .ends_with("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World")
+    );
+
+    let message = observer.next(PATIENCE).unwrap();
+    assert_eq!(message.subject, "foo");
+    assert_eq!(message.reply.as_deref(), Some("bar"));
+    assert_eq!(message.payload, "Hello World");
+}
+
+#[test]
+fn the_server_trace_shows_the_reply_subject() {
+    let server = checks::start(ServerOptions::new().trace());
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    // Flushed before exit, so the server has read the message (and traced it) or soon will.
+    server.log().wait_for("[PUB foo bar 11]", PATIENCE).unwrap();
+}
+
+#[test]
+fn every_run_delivers_its_message() {
+    let server = checks::start(ServerOptions::new());
+    checks::publishes_every_time(BIN, &server, &[], 20, "foo", "Hello World", Some("bar"));
+}
+
+#[test]
+fn arguments_choose_subject_message_and_reply() {
+    let server = checks::start(ServerOptions::new());
+    let observer = Observer::subscribe(&server, ">").unwrap();
+    let args = ["orders.new", "one pizza", "orders.replies"];
+    let out = checks::run(BIN, &server.url(), &[], &args);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let message = observer.next(PATIENCE).unwrap();
+    assert_eq!(message.subject, "orders.new");
+    assert_eq!(message.payload, "one pizza");
+    assert_eq!(message.reply.as_deref(), Some("orders.replies"));
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn auth_server_refuses_it_with_a_hint() {
+    checks::refused_by_auth_server(BIN, "cargo xtask server");
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}
+
+#[test]
+fn invalid_reply_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |reply| {
+        vec!["foo".into(), "Hello World".into(), reply.to_string()]
+    });
+}
+
+#[test]
+fn oversized_payload_is_explained() {
+    checks::explains_oversized_payload(BIN, &[], |payload| vec!["foo".into(), payload.into()]);
+}

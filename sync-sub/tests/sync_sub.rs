@@ -1,0 +1,89 @@
+//! End-to-end tests of step 4 against a real nats-server.
+
+use std::time::Duration;
+
+use testkit::{PATIENCE, ServerOptions, Step, checks, publish};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sync-sub");
+
+#[test]
+fn takes_messages_one_at_a_time_until_the_timeout() {
+    let server = checks::start(ServerOptions::new());
+    let mut sub = Step::start(
+        Step::command(BIN)
+            .env("NATS_URL", server.url())
+            .args(["foo", "3"]),
+    )
+    .unwrap();
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    publish(&server, "foo", "Hello NATS").unwrap();
+    publish(&server, "foo", "second").unwrap();
+
+    let out = sub.wait_exit(PATIENCE).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.all);
+    assert!(lines[0].ends_with(&format!("Connected to {}", server.url())));
+    assert!(lines[1].ends_with("Subscribing to subject 'foo', waiting up to 3 s for each message"));
+    assert!(lines[2].ends_with("Received message 'Hello NATS'"));
+    assert!(lines[3].ends_with("Received message 'second'"));
+    assert!(lines[4].ends_with("No further message within 3 s; received 2, done"));
+    // It only stops after a full timeout without messages.
+    assert!(
+        out.elapsed >= Duration::from_secs(3),
+        "stopped after {:?}",
+        out.elapsed
+    );
+}
+
+#[test]
+fn a_timeout_without_any_message_is_explained() {
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[], &["foo", "1"]);
+    checks::assert_error(
+        &out,
+        &[
+            "no message arrived on 'foo' within 1 s",
+            "cargo run -p pub-simple",
+        ],
+    );
+    assert!(
+        out.elapsed >= Duration::from_secs(1),
+        "stopped after {:?}",
+        out.elapsed
+    );
+}
+
+#[test]
+fn a_timeout_that_is_not_a_number_is_explained() {
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[], &["foo", "soon"]);
+    checks::assert_error(&out, &["'soon' is not a whole number of seconds"]);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn auth_server_refuses_it_with_a_hint() {
+    checks::refused_by_auth_server(BIN, "cargo xtask server");
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string(), "1".into()]
+    });
+}

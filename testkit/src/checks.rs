@@ -1,0 +1,212 @@
+//! Checks that every step must pass in the same way, shared by the steps' test files.
+//! Each one starts what it needs, runs the step binary and panics with the output when the
+//! behaviour is wrong.
+
+use std::time::Duration;
+
+use crate::{NatsServer, Observer, Output, PATIENCE, ServerOptions, Step, free_port};
+
+/// Words a step prints only when something worked; none may appear after a failure to
+/// connect.
+const SUCCESS_WORDS: &[&str] = &["Connected", "Published", "Subscribing", "Received"];
+
+fn assert_claims_nothing(out: &Output) {
+    for word in SUCCESS_WORDS {
+        assert!(
+            !out.contains(word),
+            "claims '{word}' after failing:\n{}",
+            out.all
+        );
+    }
+}
+
+/// Asserts a failed run: exit code 1, and stderr ends with one `error: ` sentence (and
+/// optionally a `hint: ` line) that contains every one of `phrases`.
+pub fn assert_error(out: &Output, phrases: &[&str]) {
+    assert_eq!(out.code, Some(1), "expected exit code 1:\n{}", out.all);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let errors: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("error: "))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "expected one error line on stderr:\n{}",
+        out.all
+    );
+    let message = &lines[errors[0]..];
+    assert!(
+        message[1..].iter().all(|line| line.starts_with("hint: ")),
+        "the error is not the end of the output, or is more than a sentence and a hint:\n{}",
+        out.all
+    );
+    let message = message.join("\n");
+    for phrase in phrases {
+        assert!(
+            message.contains(phrase),
+            "the error lacks {phrase:?}:\n{}",
+            out.all
+        );
+    }
+}
+
+/// Runs the step with `NATS_URL` set (plus `env`) and `args`, to its end.
+pub fn run(bin: &str, url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = Step::command(bin);
+    command
+        .env("NATS_URL", url)
+        .envs(env.iter().copied())
+        .args(args);
+    Step::run(&mut command, PATIENCE).unwrap_or_else(|err| panic!("{bin}: {err}"))
+}
+
+/// No server at `NATS_URL`: exit 1 within 5 seconds, one sentence naming the URL and how to
+/// start a server, and no line that claims a connection or a message.
+pub fn fails_clearly_without_server(bin: &str, env: &[(&str, &str)]) {
+    let port = free_port().unwrap_or_else(|err| panic!("{err}"));
+    let url = format!("nats://127.0.0.1:{port}");
+    let out = run(bin, &url, env, &[]);
+    assert_error(
+        &out,
+        &[
+            "cannot connect to a NATS server at",
+            &url,
+            "cargo xtask server",
+        ],
+    );
+    assert!(
+        out.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        out.elapsed
+    );
+    assert_claims_nothing(&out);
+}
+
+/// `NATS_URL` that is not a NATS address gets a sentence with the expected form.
+pub fn explains_invalid_url(bin: &str) {
+    let out = run(bin, "http://localhost:4222", &[], &[]);
+    assert_error(&out, &["NATS_URL is not a NATS server address", "nats://"]);
+}
+
+/// A step without credentials, against a server that requires them: the server's refusal
+/// is reported with a hint pointing at `instead` (the authenticating step).
+pub fn refused_by_auth_server(bin: &str, instead: &str) {
+    let password = "refused-8c1d";
+    let server = start(ServerOptions::new().auth("foo", password));
+    let out = run(bin, &server.url(), &[], &[]);
+    assert_error(&out, &["authorization violation", instead]);
+    assert_claims_nothing(&out);
+    assert!(!out.contains(password));
+}
+
+/// The Go habit `nats://user:pass@host` in a step that sends no credentials: refused with a
+/// sentence that says where credentials go, and the password appears nowhere.
+pub fn refuses_credentials_in_url(bin: &str) {
+    let password = "in-url-5e0b9";
+    let server = start(ServerOptions::new().auth("foo", password));
+    let url = format!("nats://foo:{password}@127.0.0.1:{}", server.port());
+    let out = run(bin, &url, &[], &[]);
+    assert_error(
+        &out,
+        &[
+            "NATS_URL contains credentials",
+            "NATS_USER and NATS_PASSWORD",
+        ],
+    );
+    assert_claims_nothing(&out);
+    assert!(!out.contains(password), "the password leaked:\n{}", out.all);
+}
+
+/// Empty subjects and subjects with white space are refused with a sentence naming the subject.
+/// `args` builds the step's arguments for a subject; `env` is added to the environment.
+pub fn explains_invalid_subjects(
+    bin: &str,
+    options: ServerOptions,
+    env: &[(&str, &str)],
+    args: impl Fn(&str) -> Vec<String>,
+) {
+    let server = start(options);
+    let observer = Observer::subscribe(&server, ">").unwrap_or_else(|err| panic!("{err}"));
+    for subject in ["", "foo bar", "foo\tbar"] {
+        let args = args(subject);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(bin, &server.url(), env, &args);
+        assert_error(&out, &[&format!("'{subject}'"), "not a valid subject"]);
+    }
+    assert_eq!(observer.so_far(), vec![], "something was published");
+}
+
+/// A payload above the server's `max_payload` is refused before sending, with a sentence
+/// giving both sizes.
+pub fn explains_oversized_payload(
+    bin: &str,
+    env: &[(&str, &str)],
+    args: impl Fn(&str) -> Vec<String>,
+) {
+    let server = start(ServerOptions::new().config("max_payload: 64\n"));
+    let payload = "x".repeat(100);
+    let args = args(&payload);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(bin, &server.url(), env, &args);
+    assert_error(&out, &["100 bytes", "64 bytes", "max_payload"]);
+    assert!(!out.contains("Published"), "{}", out.all);
+}
+
+/// Runs a publisher `runs` times in a row; a subscriber must receive every message, each with
+/// `payload` on `subject` (and `reply` when given).
+pub fn publishes_every_time(
+    bin: &str,
+    server: &NatsServer,
+    env: &[(&str, &str)],
+    runs: usize,
+    subject: &str,
+    payload: &str,
+    reply: Option<&str>,
+) {
+    let observer = Observer::subscribe(server, ">").unwrap_or_else(|err| panic!("{err}"));
+    for run_number in 1..=runs {
+        let out = run(bin, &server.url(), env, &[]);
+        assert_eq!(out.code, Some(0), "run {run_number}:\n{}", out.all);
+    }
+    let received = observer
+        .take(runs, PATIENCE)
+        .unwrap_or_else(|err| panic!("{err}"));
+    for message in &received {
+        assert_eq!(message.subject, subject);
+        assert_eq!(message.payload, payload);
+        assert_eq!(message.reply.as_deref(), reply);
+    }
+    assert_eq!(observer.so_far(), vec![], "more messages than runs");
+}
+
+/// Starts a server or panics with the reason (including how to install one).
+pub fn start(options: ServerOptions) -> NatsServer {
+    NatsServer::start(options).unwrap_or_else(|err| panic!("{err}"))
+}
+
+/// An authenticating step with a wrong password (from `NATS_PASSWORD`): the refusal names
+/// the user and says which server flags and variables the step expects; neither the wrong
+/// password nor the right one appears in any output.
+pub fn wrong_password_is_refused(bin: &str) {
+    let right = "right-pass-41d7";
+    let wrong = "wrong-pass-93ab";
+    let server = start(ServerOptions::new().auth("foo", right));
+    let out = run(bin, &server.url(), &[("NATS_PASSWORD", wrong)], &[]);
+    assert_error(
+        &out,
+        &[
+            "authorization violation",
+            "user 'foo'",
+            "--user foo --pass bar",
+            "NATS_PASSWORD",
+        ],
+    );
+    assert_claims_nothing(&out);
+    assert!(!out.contains(wrong), "the password leaked:\n{}", out.all);
+    assert!(!out.contains(right), "the password leaked:\n{}", out.all);
+
+    // Without NATS_USER / NATS_PASSWORD the step uses the tutorial's foo / bar, which this
+    // server does not accept either.
+    let out = run(bin, &server.url(), &[], &[]);
+    assert_error(&out, &["authorization violation", "user 'foo'"]);
+}
