@@ -1,4 +1,6 @@
 //! End-to-end tests of step 5 against a real nats-server that requires credentials.
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 

@@ -30,14 +30,14 @@ pub struct Observer {
 
 static OBSERVERS: AtomicUsize = AtomicUsize::new(0);
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> crate::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|err| format!("cannot start a tokio runtime: {err}"))
+        .map_err(|err| crate::Failure(format!("cannot start a tokio runtime: {err}")))
 }
 
-async fn connect(server: &NatsServer, name: &str) -> Result<Client, String> {
+async fn connect(server: &NatsServer, name: &str) -> crate::Result<Client> {
     let options = match server.credentials() {
         Some((user, password)) => {
             ConnectOptions::with_user_and_password(user.to_string(), password.to_string())
@@ -48,13 +48,18 @@ async fn connect(server: &NatsServer, name: &str) -> Result<Client, String> {
         .name(name)
         .connect(server.url())
         .await
-        .map_err(|err| format!("test client cannot connect to {}: {err}", server.url()))
+        .map_err(|err| {
+            crate::Failure(format!(
+                "test client cannot connect to {}: {err}",
+                server.url()
+            ))
+        })
 }
 
 impl Observer {
     /// Subscribes to `subject` (wildcards allowed) and returns once the server holds the
     /// subscription, so that anything published afterwards is observed.
-    pub fn subscribe(server: &NatsServer, subject: &str) -> Result<Observer, String> {
+    pub fn subscribe(server: &NatsServer, subject: &str) -> crate::Result<Observer> {
         let name = format!(
             "testkit-observer-{}",
             OBSERVERS.fetch_add(1, Ordering::Relaxed)
@@ -111,17 +116,18 @@ impl Observer {
     }
 
     /// The next message, waiting up to `timeout`.
-    pub fn next(&self, timeout: Duration) -> Result<Received, String> {
+    pub fn next(&self, timeout: Duration) -> crate::Result<Received> {
         self.messages
             .recv_timeout(timeout)
             .map_err(|err| match err {
                 RecvTimeoutError::Timeout => format!("no message observed within {timeout:?}"),
                 RecvTimeoutError::Disconnected => "the observer's subscription ended".to_string(),
             })
+            .map_err(crate::Failure)
     }
 
     /// Exactly the next `count` messages, all within `timeout`.
-    pub fn take(&self, count: usize, timeout: Duration) -> Result<Vec<Received>, String> {
+    pub fn take(&self, count: usize, timeout: Duration) -> crate::Result<Vec<Received>> {
         let deadline = Instant::now() + timeout;
         let mut taken = Vec::with_capacity(count);
         while taken.len() < count {
@@ -132,7 +138,8 @@ impl Observer {
                     return Err(format!(
                         "observed {} of {count} messages: {err}; got {taken:?}",
                         taken.len()
-                    ));
+                    )
+                    .into());
                 }
             }
         }
@@ -158,17 +165,19 @@ impl Drop for Observer {
 
 /// Publishes `payload` on `subject` with the server's credentials, and returns once the
 /// message has been written to the server.
-pub fn publish(server: &NatsServer, subject: &str, payload: &str) -> Result<(), String> {
+pub fn publish(server: &NatsServer, subject: &str, payload: &str) -> crate::Result<()> {
     let rt = runtime()?;
     rt.block_on(async {
         let client = connect(server, "testkit-publisher").await?;
         client
             .publish(subject.to_string(), payload.to_string().into())
             .await
-            .map_err(|err| format!("test client cannot publish on {subject}: {err}"))?;
+            .map_err(|err| {
+                crate::Failure(format!("test client cannot publish on {subject}: {err}"))
+            })?;
         client
             .flush()
             .await
-            .map_err(|err| format!("test client cannot flush: {err}"))
+            .map_err(|err| crate::Failure(format!("test client cannot flush: {err}")))
     })
 }

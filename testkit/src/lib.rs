@@ -29,7 +29,36 @@ pub use locate::{
 pub use server::{NatsServer, ServerOptions, free_port};
 pub use step::{Output, Step};
 
+use std::fmt;
 use std::time::Duration;
+
+/// Why the harness could not do what a test asked: a plain explanation, often with the
+/// output captured so far. Its `Debug` form is the same text, so `unwrap()` in a test
+/// prints it as readable lines instead of one escaped string.
+pub struct Failure(pub String);
+
+/// The harness's result type.
+pub type Result<T> = std::result::Result<T, Failure>;
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure(message)
+    }
+}
 
 /// How long a test waits for something that normally takes milliseconds. Generous, because a
 /// 2-core CI machine building and testing at once can be slow; a passing test never waits it.

@@ -69,7 +69,7 @@ impl Lines {
 
     /// Waits until some line (already there or still to come) contains `needle`, and returns
     /// it. Fails when `timeout` passes, or when every reader reached EOF without it.
-    pub fn wait_for(&self, needle: &str, timeout: Duration) -> Result<String, String> {
+    pub fn wait_for(&self, needle: &str, timeout: Duration) -> crate::Result<String> {
         self.wait_for_count(needle, 1, timeout)
     }
 
@@ -79,7 +79,7 @@ impl Lines {
         needle: &str,
         count: usize,
         timeout: Duration,
-    ) -> Result<String, String> {
+    ) -> crate::Result<String> {
         let deadline = Instant::now() + timeout;
         let (state, signal) = &*self.inner;
         let mut guard = state
@@ -107,7 +107,8 @@ impl Lines {
                      output so far:\n{}",
                     found.len(),
                     guard.lines.join("\n")
-                ));
+                )
+                .into());
             }
             guard = signal
                 .wait_timeout(guard, deadline - now)

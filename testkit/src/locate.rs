@@ -35,7 +35,7 @@ pub fn installed_nats_server() -> Option<PathBuf> {
 /// Finds nats-server: `NATS_SERVER_BIN` when set, else `nats-server` on `PATH`, else the copy
 /// installed by `cargo xtask`. Returns the path and where it was found. The error explains how
 /// to get one; callers fail with it (a test never skips for lack of a server).
-pub fn find_nats_server() -> Result<(PathBuf, &'static str), String> {
+pub fn find_nats_server() -> crate::Result<(PathBuf, &'static str)> {
     if let Some(explicit) = env::var_os("NATS_SERVER_BIN").filter(|value| !value.is_empty()) {
         let path = PathBuf::from(explicit);
         return if path.is_file() {
@@ -45,7 +45,8 @@ pub fn find_nats_server() -> Result<(PathBuf, &'static str), String> {
                 "NATS_SERVER_BIN is set to {}, but there is no file there.\n{}",
                 path.display(),
                 install_help()
-            ))
+            )
+            .into())
         };
     }
     if let Some(path) = on_path("nats-server") {
@@ -58,7 +59,8 @@ pub fn find_nats_server() -> Result<(PathBuf, &'static str), String> {
         "nats-server was not found (not in NATS_SERVER_BIN, not on PATH, not in {}).\n{}",
         installed_nats_server_dir().display(),
         install_help()
-    ))
+    )
+    .into())
 }
 
 /// How to get a nats-server, as shown to people.

@@ -85,13 +85,13 @@ pub struct NatsServer {
 }
 
 /// A port that was free on 127.0.0.1 a moment ago.
-pub fn free_port() -> Result<u16, String> {
+pub fn free_port() -> crate::Result<u16> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
-        .map_err(|err| format!("cannot find a free port on 127.0.0.1: {err}"))?;
+        .map_err(|err| crate::Failure(format!("cannot find a free port on 127.0.0.1: {err}")))?;
     listener
         .local_addr()
         .map(|addr| addr.port())
-        .map_err(|err| format!("cannot read the port of a free socket: {err}"))
+        .map_err(|err| crate::Failure(format!("cannot read the port of a free socket: {err}")))
 }
 
 static CONFIG_FILES: AtomicUsize = AtomicUsize::new(0);
@@ -100,7 +100,7 @@ impl NatsServer {
     /// Finds nats-server and starts it with `options`, waiting until it is ready to accept
     /// clients. Free ports are picked unless the options name them; if another process takes
     /// a picked port first, it tries again with new ones.
-    pub fn start(options: ServerOptions) -> Result<NatsServer, String> {
+    pub fn start(options: ServerOptions) -> crate::Result<NatsServer> {
         let (bin, _) = find_nats_server()?;
         let config_path = match &options.config {
             None => None,
@@ -110,8 +110,9 @@ impl NatsServer {
                     std::process::id(),
                     CONFIG_FILES.fetch_add(1, Ordering::Relaxed)
                 ));
-                fs::write(&path, text)
-                    .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+                fs::write(&path, text).map_err(|err| {
+                    crate::Failure(format!("cannot write {}: {err}", path.display()))
+                })?;
                 Some(path)
             }
         };
@@ -141,7 +142,7 @@ impl NatsServer {
                 Err(err) => {
                     // Keep the config file for the next attempt.
                     server.config_path = None;
-                    last_error = err;
+                    last_error = err.0;
                     if fixed_ports || !last_error.contains("address already in use") {
                         break;
                     }
@@ -151,7 +152,7 @@ impl NatsServer {
         if let Some(path) = config_path {
             let _ = fs::remove_file(path);
         }
-        Err(last_error)
+        Err(crate::Failure(last_error))
     }
 
     /// The URL clients use: `nats://127.0.0.1:PORT`.
@@ -194,26 +195,26 @@ impl NatsServer {
     }
 
     /// Stops the server and starts it again on the same ports, with the same options.
-    pub fn restart(&mut self) -> Result<(), String> {
+    pub fn restart(&mut self) -> crate::Result<()> {
         self.stop();
         self.launch()
     }
 
     /// Waits until the server process ends by itself (xtask's foreground server).
-    pub fn wait(&mut self) -> Result<(), String> {
+    pub fn wait(&mut self) -> crate::Result<()> {
         if let Some(child) = self.child.as_mut() {
             let status = child
                 .wait()
-                .map_err(|err| format!("cannot wait for nats-server: {err}"))?;
+                .map_err(|err| crate::Failure(format!("cannot wait for nats-server: {err}")))?;
             self.child = None;
             if !status.success() {
-                return Err(format!("nats-server ended: {status}"));
+                return Err(format!("nats-server ended: {status}").into());
             }
         }
         Ok(())
     }
 
-    fn launch(&mut self) -> Result<(), String> {
+    fn launch(&mut self) -> crate::Result<()> {
         let mut command = Command::new(&self.bin);
         if !self.options.listen_all {
             command.args(["--addr", "127.0.0.1"]);
@@ -236,7 +237,7 @@ impl NatsServer {
             .stderr(Stdio::piped());
         let mut child = command
             .spawn()
-            .map_err(|err| format!("cannot start {}: {err}", self.bin.display()))?;
+            .map_err(|err| crate::Failure(format!("cannot start {}: {err}", self.bin.display())))?;
         let sinks = vec![self.log.clone()];
         if let Some(out) = child.stdout.take() {
             follow(out, sinks.clone(), self.options.echo.clone());
@@ -259,17 +260,18 @@ impl NatsServer {
                     "nats-server ({}) did not become ready on port {}: {err}",
                     self.bin.display(),
                     self.port
-                ))
+                )
+                .into())
             }
         }
     }
 
     /// The subscriptions the server holds, as (connection name, subject) pairs, read from
     /// its monitoring endpoint `/connz?subs=1`.
-    pub fn subscriptions(&self) -> Result<Vec<(String, String)>, String> {
+    pub fn subscriptions(&self) -> crate::Result<Vec<(String, String)>> {
         let body = self.monitor("/connz?subs=1")?;
         let json: serde_json::Value = serde_json::from_str(&body)
-            .map_err(|err| format!("/connz did not answer JSON ({err}): {body}"))?;
+            .map_err(|err| crate::Failure(format!("/connz did not answer JSON ({err}): {body}")))?;
         let mut found = Vec::new();
         for connection in json["connections"].as_array().into_iter().flatten() {
             let name = connection["name"].as_str().unwrap_or_default().to_string();
@@ -293,17 +295,19 @@ impl NatsServer {
         subject: &str,
         count: usize,
         timeout: Duration,
-    ) -> Result<(), String> {
+    ) -> crate::Result<()> {
         self.wait_until_subscriptions(timeout, |subs| {
             subs.iter().filter(|(_, s)| s == subject).count() >= count
         })
         .map_err(|seen| {
-            format!("the server never held {count} subscription(s) to '{subject}'; it has {seen:?}")
+            crate::Failure(format!(
+                "the server never held {count} subscription(s) to '{subject}'; it has {seen:?}"
+            ))
         })
     }
 
     /// Waits until the server holds a subscription to `subject`.
-    pub fn wait_for_subscription(&self, subject: &str, timeout: Duration) -> Result<(), String> {
+    pub fn wait_for_subscription(&self, subject: &str, timeout: Duration) -> crate::Result<()> {
         self.wait_for_subscriptions(subject, 1, timeout)
     }
 
@@ -330,8 +334,10 @@ impl NatsServer {
 
     /// GET a monitoring endpoint (HTTP/1.0, so the server closes the connection after the
     /// answer) and return the body.
-    pub fn monitor(&self, path: &str) -> Result<String, String> {
-        let fail = |err: std::io::Error| format!("monitoring request {path} failed: {err}");
+    pub fn monitor(&self, path: &str) -> crate::Result<String> {
+        let fail = |err: std::io::Error| {
+            crate::Failure(format!("monitoring request {path} failed: {err}"))
+        };
         let mut stream = TcpStream::connect(("127.0.0.1", self.monitor_port)).map_err(fail)?;
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
@@ -341,9 +347,7 @@ impl NatsServer {
         stream.read_to_string(&mut response).map_err(fail)?;
         match response.split_once("\r\n\r\n") {
             Some((_, body)) => Ok(body.to_string()),
-            None => Err(format!(
-                "monitoring request {path}: no HTTP body in {response:?}"
-            )),
+            None => Err(format!("monitoring request {path}: no HTTP body in {response:?}").into()),
         }
     }
 }

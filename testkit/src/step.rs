@@ -55,19 +55,19 @@ impl Step {
     }
 
     /// Starts `command` with its output captured.
-    pub fn start(command: &mut Command) -> Result<Step, String> {
+    pub fn start(command: &mut Command) -> crate::Result<Step> {
         Self::start_echo(command, None)
     }
 
     /// Starts `command` with its output captured, and printed after `echo` when given.
-    pub fn start_echo(command: &mut Command, echo: Option<String>) -> Result<Step, String> {
+    pub fn start_echo(command: &mut Command, echo: Option<String>) -> crate::Result<Step> {
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .map_err(|err| format!("cannot start {:?}: {err}", command.get_program()))?;
+        let mut child = command.spawn().map_err(|err| {
+            crate::Failure(format!("cannot start {:?}: {err}", command.get_program()))
+        })?;
         let started = Instant::now();
         let (all, stdout, stderr) = (Lines::new(), Lines::new(), Lines::new());
         if let Some(out) = child.stdout.take() {
@@ -94,12 +94,12 @@ impl Step {
     }
 
     /// Runs `command` to its end (killing it after `timeout`) and returns its output.
-    pub fn run(command: &mut Command, timeout: Duration) -> Result<Output, String> {
+    pub fn run(command: &mut Command, timeout: Duration) -> crate::Result<Output> {
         Step::start(command)?.wait_exit(timeout)
     }
 
     /// Waits for a line of output (stdout or stderr) containing `needle`.
-    pub fn wait_for_line(&self, needle: &str, timeout: Duration) -> Result<String, String> {
+    pub fn wait_for_line(&self, needle: &str, timeout: Duration) -> crate::Result<String> {
         self.all.wait_for(needle, timeout)
     }
 
@@ -109,7 +109,7 @@ impl Step {
         needle: &str,
         count: usize,
         timeout: Duration,
-    ) -> Result<String, String> {
+    ) -> crate::Result<String> {
         self.all.wait_for_count(needle, count, timeout)
     }
 
@@ -123,45 +123,45 @@ impl Step {
     }
 
     /// Sends SIGINT, what Ctrl-C in a terminal sends. (Outside Unix: ends the process.)
-    pub fn interrupt(&self) -> Result<(), String> {
+    pub fn interrupt(&self) -> crate::Result<()> {
         self.signal("INT")
     }
 
     /// Ends the process at once.
-    pub fn kill(&self) -> Result<(), String> {
+    pub fn kill(&self) -> crate::Result<()> {
         self.signal("KILL")
     }
 
     #[cfg(unix)]
-    fn signal(&self, name: &str) -> Result<(), String> {
+    fn signal(&self, name: &str) -> crate::Result<()> {
         let status = Command::new("kill")
             .arg(format!("-{name}"))
             .arg(self.pid.to_string())
             .status()
-            .map_err(|err| format!("cannot run kill: {err}"))?;
+            .map_err(|err| crate::Failure(format!("cannot run kill: {err}")))?;
         if status.success() {
             Ok(())
         } else {
-            Err(format!("kill -{name} {} failed: {status}", self.pid))
+            Err(format!("kill -{name} {} failed: {status}", self.pid).into())
         }
     }
 
     #[cfg(not(unix))]
-    fn signal(&self, _name: &str) -> Result<(), String> {
+    fn signal(&self, _name: &str) -> crate::Result<()> {
         let status = Command::new("taskkill")
             .args(["/F", "/PID", &self.pid.to_string()])
             .status()
-            .map_err(|err| format!("cannot run taskkill: {err}"))?;
+            .map_err(|err| crate::Failure(format!("cannot run taskkill: {err}")))?;
         if status.success() {
             Ok(())
         } else {
-            Err(format!("taskkill {} failed: {status}", self.pid))
+            Err(format!("taskkill {} failed: {status}", self.pid).into())
         }
     }
 
     /// Waits up to `timeout` for the process to exit and returns its output. When it does
     /// not exit in time, it is killed and the error says so, with the output so far.
-    pub fn wait_exit(&mut self, timeout: Duration) -> Result<Output, String> {
+    pub fn wait_exit(&mut self, timeout: Duration) -> crate::Result<Output> {
         let code = match self.exited {
             Some(code) => code,
             None => match self.exit.recv_timeout(timeout) {
@@ -171,7 +171,8 @@ impl Step {
                     return Err(format!(
                         "the process did not exit within {timeout:?}; output so far:\n{}",
                         self.output_so_far()
-                    ));
+                    )
+                    .into());
                 }
                 Err(RecvTimeoutError::Disconnected) => None,
             },
