@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use async_nats::{Client, ConnectOptions};
 use futures::StreamExt;
-use futures::channel::oneshot;
+use tokio::sync::oneshot;
 
 use crate::server::NatsServer;
 

@@ -23,8 +23,8 @@ mod step;
 pub use client::{Observer, Received, publish};
 pub use lines::Lines;
 pub use locate::{
-    NATS_SERVER_PIN, find_nats_server, installed_nats_server, installed_nats_server_dir,
-    workspace_root,
+    NATS_SERVER_PIN, find_nats_server, install_help, installed_nats_server,
+    installed_nats_server_dir, workspace_root,
 };
 pub use server::{NatsServer, ServerOptions, free_port};
 pub use step::{Output, Step};

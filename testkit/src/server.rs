@@ -20,7 +20,6 @@ pub struct ServerOptions {
     port: Option<u16>,
     monitor_port: Option<u16>,
     listen_all: bool,
-    echo: Option<String>,
 }
 
 impl ServerOptions {
@@ -62,12 +61,6 @@ impl ServerOptions {
     /// Listen on every interface rather than on 127.0.0.1 only.
     pub fn listen_all(mut self) -> Self {
         self.listen_all = true;
-        self
-    }
-
-    /// Print the server's log lines as they come, after this prefix.
-    pub fn echo(mut self, prefix: &str) -> Self {
-        self.echo = Some(prefix.to_string());
         self
     }
 }
@@ -200,21 +193,32 @@ impl NatsServer {
         self.launch()
     }
 
-    /// Waits until the server process ends by itself (xtask's foreground server).
-    pub fn wait(&mut self) -> crate::Result<()> {
-        if let Some(child) = self.child.as_mut() {
-            let status = child
-                .wait()
-                .map_err(|err| crate::Failure(format!("cannot wait for nats-server: {err}")))?;
-            self.child = None;
-            if !status.success() {
-                return Err(format!("nats-server ended: {status}").into());
-            }
+    /// Runs nats-server with `options` in the foreground, its log going straight to this
+    /// terminal, until it exits (xtask's server for learners; Ctrl-C stops it).
+    pub fn run_in_foreground(options: ServerOptions) -> crate::Result<()> {
+        let (bin, _) = find_nats_server()?;
+        let server = NatsServer {
+            bin,
+            port: options.port.unwrap_or(4222),
+            monitor_port: options.monitor_port.unwrap_or(8222),
+            options,
+            config_path: None,
+            child: None,
+            log: Lines::new(),
+            starts: 0,
+        };
+        let status = server.command().status().map_err(|err| {
+            crate::Failure(format!("cannot start {}: {err}", server.bin.display()))
+        })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(crate::Failure(format!("nats-server ended: {status}")))
         }
-        Ok(())
     }
 
-    fn launch(&mut self) -> crate::Result<()> {
+    /// The nats-server command line for these options and ports.
+    fn command(&self) -> Command {
         let mut command = Command::new(&self.bin);
         if !self.options.listen_all {
             command.args(["--addr", "127.0.0.1"]);
@@ -232,6 +236,11 @@ impl NatsServer {
             command.arg("--config").arg(path);
         }
         command
+    }
+
+    fn launch(&mut self) -> crate::Result<()> {
+        let mut command = self.command();
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -240,10 +249,10 @@ impl NatsServer {
             .map_err(|err| crate::Failure(format!("cannot start {}: {err}", self.bin.display())))?;
         let sinks = vec![self.log.clone()];
         if let Some(out) = child.stdout.take() {
-            follow(out, sinks.clone(), self.options.echo.clone());
+            follow(out, sinks.clone(), None);
         }
         if let Some(err) = child.stderr.take() {
-            follow(err, sinks, self.options.echo.clone());
+            follow(err, sinks, None);
         }
         self.child = Some(child);
         self.starts += 1;

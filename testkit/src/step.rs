@@ -113,6 +113,11 @@ impl Step {
         self.all.wait_for_count(needle, count, timeout)
     }
 
+    /// Every line printed so far (stdout and stderr, in the order they were read).
+    pub fn lines(&self) -> Vec<String> {
+        self.all.snapshot()
+    }
+
     /// Both output streams so far.
     pub fn output_so_far(&self) -> String {
         self.all.text()

