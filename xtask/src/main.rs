@@ -115,10 +115,39 @@ pub fn ensure_nats_server() -> Result<PathBuf, String> {
     }
 }
 
+/// A `cargo` command for this workspace, run from xtask.
+///
+/// `cargo run` (behind the `xtask` alias) gives xtask variables that describe the xtask
+/// package (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, ...). Some build scripts (ring's, for
+/// one) rebuild when such a variable changes, so a nested cargo that kept them would rebuild
+/// ring, rustls and async-nats, and the next plain `cargo run -p <step>` would rebuild them
+/// back. They are removed here.
+pub fn cargo() -> Command {
+    let program = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(program);
+    command.current_dir(workspace_root());
+    for (name, _) in env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 /// `cargo xtask test`: the tests (against a real nats-server), formatting and lints.
 fn test() -> Result<(), String> {
     let bin = ensure_nats_server()?;
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let checks: [(&str, Vec<&str>); 3] = [
         ("tests", vec!["test", "--workspace"]),
         ("rustfmt", vec!["fmt", "--all", "--check"]),
@@ -137,12 +166,11 @@ fn test() -> Result<(), String> {
     let mut failed = Vec::new();
     for (name, args) in &checks {
         println!("\nxtask: cargo {}", args.join(" "));
-        let status = Command::new(&cargo)
+        let status = cargo()
             .args(args)
-            .current_dir(workspace_root())
             .env("NATS_SERVER_BIN", &bin)
             .status()
-            .map_err(|err| format!("cannot run {cargo}: {err}"))?;
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
         if !status.success() {
             failed.push(*name);
         }

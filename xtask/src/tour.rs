@@ -3,12 +3,11 @@
 
 use std::env;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use testkit::{NatsServer, PATIENCE, ServerOptions, Step, workspace_root};
 
-use crate::ensure_nats_server;
+use crate::{cargo, ensure_nats_server};
 
 /// The tutorial's steps, in order.
 const STEPS: [&str; 6] = [
@@ -148,16 +147,15 @@ fn refused_connection_log(server: &NatsServer) -> Vec<String> {
 
 /// Builds the six steps, so that the tour runs exactly this checkout's code.
 fn build_steps() -> Result<(), String> {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     println!("xtask: building the tutorial steps (cargo build)");
-    let mut command = Command::new(&cargo);
-    command.arg("build").current_dir(workspace_root());
+    let mut command = cargo();
+    command.arg("build");
     for step in STEPS {
         command.args(["--package", step]);
     }
     let status = command
         .status()
-        .map_err(|err| format!("cannot run {cargo}: {err}"))?;
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
     if status.success() {
         Ok(())
     } else {
