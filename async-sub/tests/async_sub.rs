@@ -99,6 +99,35 @@ fn survives_a_server_restart() {
 }
 
 #[test]
+fn ctrl_c_while_the_server_is_down_still_exits_cleanly() {
+    let mut server = checks::start(ServerOptions::new());
+    let mut sub = start(&server, &[]);
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    server.stop();
+    sub.wait_for_line("Disconnected from the server", PATIENCE)
+        .unwrap();
+
+    sub.interrupt().unwrap();
+    // Nobody can confirm the drain; it gives up after a second and still exits 0.
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.all.lines().last().unwrap().contains("exiting anyway"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn subscribing_with_malformed_dots_is_explained() {
+    let server = checks::start(ServerOptions::new());
+    for subject in ["foo..bar", ".foo", "foo."] {
+        let out = checks::run(BIN, &server.url(), &[], &[subject]);
+        checks::assert_error(&out, &[&format!("'{subject}' is not a valid subject")]);
+    }
+}
+
+#[test]
 fn no_server_is_one_clear_sentence_and_exit_1() {
     checks::fails_clearly_without_server(BIN, &[]);
 }

@@ -50,14 +50,21 @@ pub fn assert_error(out: &Output, phrases: &[&str]) {
     }
 }
 
-/// Runs the step with `NATS_URL` set (plus `env`) and `args`, to its end.
+/// Runs the step with `NATS_URL` set (plus `env`) and `args`, to its end. Whatever the case,
+/// a `NATS_PASSWORD` given in `env` must not appear in the output.
 pub fn run(bin: &str, url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut command = Step::command(bin);
     command
         .env("NATS_URL", url)
         .envs(env.iter().copied())
         .args(args);
-    Step::run(&mut command, PATIENCE).unwrap_or_else(|err| panic!("{bin}: {err}"))
+    let out = Step::run(&mut command, PATIENCE).unwrap_or_else(|err| panic!("{bin}: {err}"));
+    for (name, value) in env {
+        if *name == "NATS_PASSWORD" {
+            assert!(!out.contains(value), "the password leaked:\n{}", out.all);
+        }
+    }
+    out
 }
 
 /// No server at `NATS_URL`: exit 1 within 5 seconds, one sentence naming the URL and how to

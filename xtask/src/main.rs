@@ -206,10 +206,13 @@ fn server(args: &[String]) -> Result<(), String> {
     }
     ensure_nats_server()?;
     println!(
-        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222 {}\n\
+        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
          xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
          Ctrl-C stops it",
-        flags.join(" ")
+        flags
+            .iter()
+            .map(|flag| format!(" {flag}"))
+            .collect::<String>()
     );
     NatsServer::run_in_foreground(options).map_err(|err| {
         format!(
