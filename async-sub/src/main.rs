@@ -24,7 +24,10 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use async_nats::{ConnectErrorKind, ConnectOptions, Event, ServerAddr, SubscribeErrorKind};
+use async_nats::{
+    ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerAddr, SubscribeError,
+    SubscribeErrorKind,
+};
 use futures::StreamExt;
 use log::{debug, info, warn};
 
@@ -48,70 +51,33 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let url = std::env::var("NATS_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
     let subject = std::env::args().nth(1).unwrap_or_else(|| "foo".to_string());
+    let server = server_address(&url)?;
 
-    let server: ServerAddr = url.parse().map_err(|_| {
-        "NATS_URL is not a NATS server address.\n\
-         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
-            .to_string()
-    })?;
-    // Go programs often write credentials into the URL (nats://user:pass@host). async-nats
-    // does not send those, so rather than connect without them, say where they belong.
-    if server.has_user_pass() {
-        return Err(
-            "NATS_URL contains credentials, but async-sub connects without any.\n\
-             hint: for a server that needs a user and password run auth-sub, which reads \
-             NATS_USER and NATS_PASSWORD; keep NATS_URL to nats://HOST:PORT"
-                .to_string(),
-        );
-    }
-
-    // Create the server connection. The event callback is told about connection changes:
-    // when the server goes away, async-nats keeps reconnecting in the background and
-    // re-subscribes for us once it is back.
+    // Create the server connection. The event callback hears about connection changes: when
+    // the server goes away, async-nats keeps reconnecting in the background and subscribes
+    // again for us once it is back.
     let client = ConnectOptions::new()
         .event_callback(report_connection_event)
         .connect(server)
         .await
-        .map_err(|err| match err.kind() {
-            ConnectErrorKind::AuthorizationViolation => format!(
-                "the server at {url} refused the connection: authorization violation.\n\
-                 hint: this server requires a user and password and async-sub sends none; \
-                 run auth-sub (NATS_USER / NATS_PASSWORD), or start a server without \
-                 credentials with `cargo xtask server`"
-            ),
-            _ => format!(
-                "cannot connect to a NATS server at {url} ({err}).\n\
-                 hint: start one in another terminal with `cargo xtask server` \
-                 (or `nats-server`), or point NATS_URL at a running server"
-            ),
-        })?;
+        .map_err(|err| explain_connect_error(&url, &err))?;
     info!("Connected to {url}");
 
-    // Subscribe to the subject. The server now forwards every message published on it to
-    // this connection, and async-nats queues them in `subscriber` until we take them.
+    // Subscribe to the subject. From now on the server forwards every message published on
+    // it to this connection, and async-nats queues them in `subscriber` until we take them.
     info!("Subscribing to subject '{subject}'");
-    let mut subscriber =
-        client
-            .subscribe(subject.clone())
-            .await
-            .map_err(|err| match err.kind() {
-                SubscribeErrorKind::InvalidSubject => format!(
-                    "'{subject}' is not a valid subject to subscribe to.\n\
-                 hint: a subject is a list of tokens separated by dots, without spaces, \
-                 such as foo, foo.bar, foo.* or foo.>"
-                ),
-                _ => format!("could not subscribe to '{subject}': {err}"),
-            })?;
+    let mut subscriber = client
+        .subscribe(subject.clone())
+        .await
+        .map_err(|err| explain_subscribe_error(&subject, &err))?;
 
     // Handle the messages in their own task: the Rust counterpart of the handler function
-    // that Go passes to `Subscribe`. It runs whenever a message arrives, while `main` below
-    // waits for Ctrl-C.
+    // that Go passes to `Subscribe`. It runs whenever a message arrives, while the code
+    // below waits for Ctrl-C.
     let handler = tokio::spawn(async move {
         while let Some(message) = subscriber.next().await {
-            info!(
-                "Received message '{}'",
-                String::from_utf8_lossy(&message.payload)
-            );
+            let text = String::from_utf8_lossy(&message.payload);
+            info!("Received message '{text}'");
         }
     });
 
@@ -134,6 +100,56 @@ async fn run() -> Result<(), String> {
         Err(_) => warn!("The server did not confirm the drain within 1 s; exiting anyway"),
     }
     Ok(())
+}
+
+/// Parses NATS_URL. Go programs often write credentials into the URL
+/// (nats://user:pass@host), but async-nats does not send those: rather than connect without
+/// them, say where credentials belong.
+fn server_address(url: &str) -> Result<ServerAddr, String> {
+    let server: ServerAddr = url.parse().map_err(|_| {
+        "NATS_URL is not a NATS server address.\n\
+         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
+            .to_string()
+    })?;
+    if server.has_user_pass() {
+        return Err(
+            "NATS_URL contains credentials, but async-sub connects without any.\n\
+             hint: for a server that needs a user and password run auth-sub, which reads \
+             NATS_USER and NATS_PASSWORD; keep NATS_URL to nats://HOST:PORT"
+                .to_string(),
+        );
+    }
+    Ok(server)
+}
+
+/// One sentence for a failed connection, with a hint for the usual cause.
+fn explain_connect_error(url: &str, err: &ConnectError) -> String {
+    match err.kind() {
+        // The server requires credentials (nats-server --user ... --pass ...).
+        ConnectErrorKind::AuthorizationViolation => format!(
+            "the server at {url} refused the connection: authorization violation.\n\
+             hint: this server requires a user and password and async-sub sends none; run \
+             auth-sub (NATS_USER / NATS_PASSWORD), or start a server without credentials \
+             with `cargo xtask server`"
+        ),
+        // Most often: nothing listens at that address.
+        _ => format!(
+            "cannot connect to a NATS server at {url} ({err}).\n\
+             hint: start one in another terminal with `cargo xtask server` (or \
+             `nats-server`), or point NATS_URL at a running server"
+        ),
+    }
+}
+
+fn explain_subscribe_error(subject: &str, err: &SubscribeError) -> String {
+    match err.kind() {
+        SubscribeErrorKind::InvalidSubject => format!(
+            "'{subject}' is not a valid subject to subscribe to.\n\
+             hint: a subject is a list of tokens separated by dots, without spaces, such as \
+             foo, foo.bar, foo.* or foo.>"
+        ),
+        _ => format!("could not subscribe to '{subject}': {err}"),
+    }
 }
 
 /// Set once the connection drops, so that the next `Connected` event reads as a reconnect

@@ -24,7 +24,10 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use async_nats::{ConnectErrorKind, ConnectOptions, Event, ServerAddr, SubscribeErrorKind};
+use async_nats::{
+    ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerAddr, SubscribeError,
+    SubscribeErrorKind,
+};
 use futures::StreamExt;
 use log::{debug, info, warn};
 
@@ -48,76 +51,36 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let url = std::env::var("NATS_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
     let subject = std::env::args().nth(1).unwrap_or_else(|| "foo".to_string());
-
     // The tutorial's credentials, unless the environment names others.
-    let mut user = std::env::var("NATS_USER").unwrap_or_else(|_| "foo".to_string());
-    let mut password = std::env::var("NATS_PASSWORD").unwrap_or_else(|_| "bar".to_string());
+    let user = std::env::var("NATS_USER").unwrap_or_else(|_| "foo".to_string());
+    let password = std::env::var("NATS_PASSWORD").unwrap_or_else(|_| "bar".to_string());
+    let (url, user, password) = split_credentials(&url, user, password)?;
 
-    let server: ServerAddr = url.parse().map_err(|_| {
-        "NATS_URL is not a NATS server address.\n\
-         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
-            .to_string()
-    })?;
-    // Go programs write credentials into the URL (nats://foo:bar@localhost:4222), but
-    // async-nats ignores them there. Take them out of the address and pass them as options
-    // below, so they are used, and so that the address can be logged without the password.
-    let mut address = server.into_inner();
-    if !address.username().is_empty() {
-        user = address.username().to_string();
-        password = address.password().unwrap_or_default().to_string();
-        let _ = address.set_username("");
-        let _ = address.set_password(None);
-        info!("Using the user and password written in NATS_URL");
-    }
-    let url = address.to_string();
-
-    // Create the server connection. The event callback is told about connection changes:
-    // when the server goes away, async-nats keeps reconnecting in the background and
-    // re-subscribes for us once it is back.
+    // Create the server connection, with the credentials. The event callback hears about
+    // connection changes: when the server goes away, async-nats keeps reconnecting in the
+    // background and subscribes again for us once it is back.
     let client = ConnectOptions::with_user_and_password(user.clone(), password)
         .event_callback(report_connection_event)
         .connect(url.as_str())
         .await
-        .map_err(|err| match err.kind() {
-            ConnectErrorKind::AuthorizationViolation => format!(
-                "the server at {url} refused user '{user}': authorization violation.\n\
-                 hint: start the server with `cargo xtask server --auth` (nats-server \
-                 --user foo --pass bar), or set NATS_USER and NATS_PASSWORD to the \
-                 credentials your server expects"
-            ),
-            _ => format!(
-                "cannot connect to a NATS server at {url} ({err}).\n\
-                 hint: start one in another terminal with `cargo xtask server` \
-                 (or `nats-server`), or point NATS_URL at a running server"
-            ),
-        })?;
+        .map_err(|err| explain_connect_error(&url, &user, &err))?;
     info!("Connected to {url}");
 
-    // Subscribe to the subject. The server now forwards every message published on it to
-    // this connection, and async-nats queues them in `subscriber` until we take them.
+    // Subscribe to the subject. From now on the server forwards every message published on
+    // it to this connection, and async-nats queues them in `subscriber` until we take them.
     info!("Subscribing to subject '{subject}'");
-    let mut subscriber =
-        client
-            .subscribe(subject.clone())
-            .await
-            .map_err(|err| match err.kind() {
-                SubscribeErrorKind::InvalidSubject => format!(
-                    "'{subject}' is not a valid subject to subscribe to.\n\
-                 hint: a subject is a list of tokens separated by dots, without spaces, \
-                 such as foo, foo.bar, foo.* or foo.>"
-                ),
-                _ => format!("could not subscribe to '{subject}': {err}"),
-            })?;
+    let mut subscriber = client
+        .subscribe(subject.clone())
+        .await
+        .map_err(|err| explain_subscribe_error(&subject, &err))?;
 
     // Handle the messages in their own task: the Rust counterpart of the handler function
-    // that Go passes to `Subscribe`. It runs whenever a message arrives, while `main` below
-    // waits for Ctrl-C.
+    // that Go passes to `Subscribe`. It runs whenever a message arrives, while the code
+    // below waits for Ctrl-C.
     let handler = tokio::spawn(async move {
         while let Some(message) = subscriber.next().await {
-            info!(
-                "Received message '{}'",
-                String::from_utf8_lossy(&message.payload)
-            );
+            let text = String::from_utf8_lossy(&message.payload);
+            info!("Received message '{text}'");
         }
     });
 
@@ -140,6 +103,62 @@ async fn run() -> Result<(), String> {
         Err(_) => warn!("The server did not confirm the drain within 1 s; exiting anyway"),
     }
     Ok(())
+}
+
+/// Go programs write credentials into the URL (nats://foo:bar@localhost:4222), but
+/// async-nats ignores them there. Take them out of the address, to pass them as connect
+/// options like the others, and so that the address can be logged without the password.
+/// Returns the address without credentials, the user and the password.
+fn split_credentials(
+    url: &str,
+    user: String,
+    password: String,
+) -> Result<(String, String, String), String> {
+    let server: ServerAddr = url.parse().map_err(|_| {
+        "NATS_URL is not a NATS server address.\n\
+         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
+            .to_string()
+    })?;
+    let mut address = server.into_inner();
+    if address.username().is_empty() {
+        return Ok((address.to_string(), user, password));
+    }
+    let user = address.username().to_string();
+    let password = address.password().unwrap_or_default().to_string();
+    let _ = address.set_username("");
+    let _ = address.set_password(None);
+    info!("Using the user and password written in NATS_URL");
+    Ok((address.to_string(), user, password))
+}
+
+/// One sentence for a failed connection, with a hint for the usual cause.
+fn explain_connect_error(url: &str, user: &str, err: &ConnectError) -> String {
+    match err.kind() {
+        // Wrong or missing credentials. The password is never part of the message.
+        ConnectErrorKind::AuthorizationViolation => format!(
+            "the server at {url} refused user '{user}': authorization violation.\n\
+             hint: start the server with `cargo xtask server --auth` (nats-server --user foo \
+             --pass bar), or set NATS_USER and NATS_PASSWORD to the credentials your server \
+             expects"
+        ),
+        // Most often: nothing listens at that address.
+        _ => format!(
+            "cannot connect to a NATS server at {url} ({err}).\n\
+             hint: start one in another terminal with `cargo xtask server --auth` (or \
+             `nats-server --user foo --pass bar`), or point NATS_URL at a running server"
+        ),
+    }
+}
+
+fn explain_subscribe_error(subject: &str, err: &SubscribeError) -> String {
+    match err.kind() {
+        SubscribeErrorKind::InvalidSubject => format!(
+            "'{subject}' is not a valid subject to subscribe to.\n\
+             hint: a subject is a list of tokens separated by dots, without spaces, such as \
+             foo, foo.bar, foo.* or foo.>"
+        ),
+        _ => format!("could not subscribe to '{subject}': {err}"),
+    }
 }
 
 /// Set once the connection drops, so that the next `Connected` event reads as a reconnect

@@ -23,7 +23,9 @@
 
 use std::process::ExitCode;
 
-use async_nats::{ConnectErrorKind, PublishErrorKind, ServerAddr};
+use async_nats::{
+    Client, ConnectError, ConnectErrorKind, PublishError, PublishErrorKind, ServerAddr,
+};
 use log::info;
 
 /// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.
@@ -49,61 +51,22 @@ async fn run() -> Result<(), String> {
     let subject = args.next().unwrap_or_else(|| "foo".to_string());
     let message = args.next().unwrap_or_else(|| "Hello World".to_string());
     let reply = args.next().unwrap_or_else(|| "bar".to_string());
-
     info!("Publishing {message}");
-    let server: ServerAddr = url.parse().map_err(|_| {
-        "NATS_URL is not a NATS server address.\n\
-         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
-            .to_string()
-    })?;
-    // Go programs often write credentials into the URL (nats://user:pass@host). async-nats
-    // does not send those, so rather than connect without them, say where they belong.
-    if server.has_user_pass() {
-        return Err(
-            "NATS_URL contains credentials, but pub-msg connects without any.\n\
-             hint: for a server that needs a user and password see auth-pub, which reads \
-             NATS_USER and NATS_PASSWORD; keep NATS_URL to nats://HOST:PORT"
-                .to_string(),
-        );
-    }
+    let server = server_address(&url)?;
 
     // Connect to the server.
     let client = async_nats::connect(server)
         .await
-        .map_err(|err| match err.kind() {
-            ConnectErrorKind::AuthorizationViolation => format!(
-                "the server at {url} refused the connection: authorization violation.\n\
-                 hint: this server requires a user and password and pub-msg sends none; \
-                 start a server without credentials with `cargo xtask server`"
-            ),
-            _ => format!(
-                "cannot connect to a NATS server at {url} ({err}).\n\
-                 hint: start one in another terminal with `cargo xtask server` \
-                 (or `nats-server`), or point NATS_URL at a running server"
-            ),
-        })?;
+        .map_err(|err| explain_connect_error(&url, &err))?;
     info!("Connected to NATS server: {url}");
 
-    // The message: subject, reply subject and payload (Go's nats.Msg fields). Both subjects
-    // are checked by async-nats; a reply subject cannot contain wildcards either.
+    // The message: a subject, a reply subject and a payload, the fields of Go's nats.Msg.
+    // async-nats checks both subjects (a reply subject cannot hold wildcards either) and the
+    // payload's size, then buffers the message.
     client
         .publish_with_reply(subject.clone(), reply.clone(), message.clone().into())
         .await
-        .map_err(|err| match err.kind() {
-            PublishErrorKind::InvalidSubject => format!(
-                "'{subject}' (subject) or '{reply}' (reply subject) is not a valid subject.\n\
-                 hint: a subject is a list of tokens separated by dots, without spaces or \
-                 wildcards, such as foo or foo.bar"
-            ),
-            PublishErrorKind::MaxPayloadExceeded => format!(
-                "the message is {} bytes, more than this server accepts ({} bytes).\n\
-                 hint: send a shorter message, or raise max_payload in the server's \
-                 configuration",
-                message.len(),
-                client.server_info().max_payload
-            ),
-            PublishErrorKind::Send => format!("could not publish on '{subject}': {err}"),
-        })?;
+        .map_err(|err| explain_publish_error(&subject, &reply, &message, &client, &err))?;
 
     // Flush before exiting, so that the buffered message has been written to the server.
     client
@@ -112,4 +75,65 @@ async fn run() -> Result<(), String> {
         .map_err(|err| format!("the message could not be sent to the server: {err}"))?;
     info!("Published msg.Subject = {subject} | msg.Reply = {reply} | msg.Data = {message}");
     Ok(())
+}
+
+/// Parses NATS_URL. Go programs often write credentials into the URL
+/// (nats://user:pass@host), but async-nats does not send those: rather than connect without
+/// them, say where credentials belong.
+fn server_address(url: &str) -> Result<ServerAddr, String> {
+    let server: ServerAddr = url.parse().map_err(|_| {
+        "NATS_URL is not a NATS server address.\n\
+         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
+            .to_string()
+    })?;
+    if server.has_user_pass() {
+        return Err(
+            "NATS_URL contains credentials, but pub-msg connects without any.\n\
+             hint: for a server that needs a user and password see auth-pub, which reads \
+             NATS_USER and NATS_PASSWORD; keep NATS_URL to nats://HOST:PORT"
+                .to_string(),
+        );
+    }
+    Ok(server)
+}
+
+/// One sentence for a failed connection, with a hint for the usual cause.
+fn explain_connect_error(url: &str, err: &ConnectError) -> String {
+    match err.kind() {
+        // The server requires credentials (nats-server --user ... --pass ...).
+        ConnectErrorKind::AuthorizationViolation => format!(
+            "the server at {url} refused the connection: authorization violation.\n\
+             hint: this server requires a user and password and pub-msg sends none; start a \
+             server without credentials with `cargo xtask server`"
+        ),
+        // Most often: nothing listens at that address.
+        _ => format!(
+            "cannot connect to a NATS server at {url} ({err}).\n\
+             hint: start one in another terminal with `cargo xtask server` (or \
+             `nats-server`), or point NATS_URL at a running server"
+        ),
+    }
+}
+
+fn explain_publish_error(
+    subject: &str,
+    reply: &str,
+    message: &str,
+    client: &Client,
+    err: &PublishError,
+) -> String {
+    match err.kind() {
+        PublishErrorKind::InvalidSubject => format!(
+            "'{subject}' (subject) or '{reply}' (reply subject) is not a valid subject.\n\
+             hint: a subject is a list of tokens separated by dots, without spaces, such as \
+             foo or foo.bar"
+        ),
+        PublishErrorKind::MaxPayloadExceeded => format!(
+            "the message is {} bytes, more than this server accepts ({} bytes).\n\
+             hint: send a shorter message, or raise max_payload in the server's configuration",
+            message.len(),
+            client.server_info().max_payload
+        ),
+        _ => format!("could not publish on '{subject}': {err}"),
+    }
 }

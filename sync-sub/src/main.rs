@@ -26,7 +26,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use async_nats::{ConnectErrorKind, ServerAddr, SubscribeErrorKind};
+use async_nats::{ConnectError, ConnectErrorKind, ServerAddr, SubscribeError, SubscribeErrorKind};
 use futures::StreamExt;
 use log::info;
 
@@ -51,9 +51,9 @@ async fn run() -> Result<(), String> {
     let url = std::env::var("NATS_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
     let mut args = std::env::args().skip(1);
     let subject = args.next().unwrap_or_else(|| "foo".to_string());
-    let seconds: u64 = match args.next() {
+    let seconds = match args.next() {
         None => 10,
-        Some(text) => text.parse().map_err(|_| {
+        Some(text) => text.parse::<u64>().map_err(|_| {
             format!(
                 "'{text}' is not a whole number of seconds.\n\
                  hint: cargo run -p sync-sub -- {subject} 10"
@@ -61,55 +61,21 @@ async fn run() -> Result<(), String> {
         })?,
     };
     let timeout = Duration::from_secs(seconds);
-
-    let server: ServerAddr = url.parse().map_err(|_| {
-        "NATS_URL is not a NATS server address.\n\
-         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
-            .to_string()
-    })?;
-    // Go programs often write credentials into the URL (nats://user:pass@host). async-nats
-    // does not send those, so rather than connect without them, say where they belong.
-    if server.has_user_pass() {
-        return Err(
-            "NATS_URL contains credentials, but sync-sub connects without any.\n\
-             hint: see auth-sub for a client that reads NATS_USER and NATS_PASSWORD; \
-             keep NATS_URL to nats://HOST:PORT"
-                .to_string(),
-        );
-    }
+    let server = server_address(&url)?;
 
     // Connect to the server.
     let client = async_nats::connect(server)
         .await
-        .map_err(|err| match err.kind() {
-            ConnectErrorKind::AuthorizationViolation => format!(
-                "the server at {url} refused the connection: authorization violation.\n\
-                 hint: this server requires a user and password and sync-sub sends none; \
-                 start a server without credentials with `cargo xtask server`"
-            ),
-            _ => format!(
-                "cannot connect to a NATS server at {url} ({err}).\n\
-                 hint: start one in another terminal with `cargo xtask server` \
-                 (or `nats-server`), or point NATS_URL at a running server"
-            ),
-        })?;
+        .map_err(|err| explain_connect_error(&url, &err))?;
     info!("Connected to {url}");
 
     // Subscribe (Go's SubscribeSync). Messages that arrive while we are busy wait in the
     // subscription's queue until we ask for them.
     info!("Subscribing to subject '{subject}', waiting up to {seconds} s for each message");
-    let mut subscriber =
-        client
-            .subscribe(subject.clone())
-            .await
-            .map_err(|err| match err.kind() {
-                SubscribeErrorKind::InvalidSubject => format!(
-                    "'{subject}' is not a valid subject to subscribe to.\n\
-                 hint: a subject is a list of tokens separated by dots, without spaces, \
-                 such as foo, foo.bar, foo.* or foo.>"
-                ),
-                _ => format!("could not subscribe to '{subject}': {err}"),
-            })?;
+    let mut subscriber = client
+        .subscribe(subject.clone())
+        .await
+        .map_err(|err| explain_subscribe_error(&subject, &err))?;
 
     // Take the messages one at a time (Go's NextMsg(timeout)): each turn waits for the next
     // message, or gives up when the timeout passes first.
@@ -118,14 +84,12 @@ async fn run() -> Result<(), String> {
         match tokio::time::timeout(timeout, subscriber.next()).await {
             Ok(Some(message)) => {
                 received += 1;
-                info!(
-                    "Received message '{}'",
-                    String::from_utf8_lossy(&message.payload)
-                );
+                let text = String::from_utf8_lossy(&message.payload);
+                info!("Received message '{text}'");
             }
             // The stream only ends when the subscription is closed (for example drained).
             Ok(None) => return Err(format!("the subscription to '{subject}' was closed")),
-            // Timed out: NextMsg would return nats.ErrTimeout here.
+            // Timed out: this is where NextMsg returns nats.ErrTimeout.
             Err(_) => break,
         }
     }
@@ -143,4 +107,53 @@ async fn run() -> Result<(), String> {
     }
     info!("No further message within {seconds} s; received {received}, done");
     Ok(())
+}
+
+/// Parses NATS_URL. Go programs often write credentials into the URL
+/// (nats://user:pass@host), but async-nats does not send those: rather than connect without
+/// them, say where credentials belong.
+fn server_address(url: &str) -> Result<ServerAddr, String> {
+    let server: ServerAddr = url.parse().map_err(|_| {
+        "NATS_URL is not a NATS server address.\n\
+         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
+            .to_string()
+    })?;
+    if server.has_user_pass() {
+        return Err(
+            "NATS_URL contains credentials, but sync-sub connects without any.\n\
+             hint: see auth-sub for a client that reads NATS_USER and NATS_PASSWORD; keep \
+             NATS_URL to nats://HOST:PORT"
+                .to_string(),
+        );
+    }
+    Ok(server)
+}
+
+/// One sentence for a failed connection, with a hint for the usual cause.
+fn explain_connect_error(url: &str, err: &ConnectError) -> String {
+    match err.kind() {
+        // The server requires credentials (nats-server --user ... --pass ...).
+        ConnectErrorKind::AuthorizationViolation => format!(
+            "the server at {url} refused the connection: authorization violation.\n\
+             hint: this server requires a user and password and sync-sub sends none; start a \
+             server without credentials with `cargo xtask server`"
+        ),
+        // Most often: nothing listens at that address.
+        _ => format!(
+            "cannot connect to a NATS server at {url} ({err}).\n\
+             hint: start one in another terminal with `cargo xtask server` (or \
+             `nats-server`), or point NATS_URL at a running server"
+        ),
+    }
+}
+
+fn explain_subscribe_error(subject: &str, err: &SubscribeError) -> String {
+    match err.kind() {
+        SubscribeErrorKind::InvalidSubject => format!(
+            "'{subject}' is not a valid subject to subscribe to.\n\
+             hint: a subject is a list of tokens separated by dots, without spaces, such as \
+             foo, foo.bar, foo.* or foo.>"
+        ),
+        _ => format!("could not subscribe to '{subject}': {err}"),
+    }
 }

@@ -20,6 +20,7 @@ pub struct ServerOptions {
     port: Option<u16>,
     monitor_port: Option<u16>,
     listen_all: bool,
+    bin: Option<PathBuf>,
 }
 
 impl ServerOptions {
@@ -55,6 +56,12 @@ impl ServerOptions {
     /// Serve monitoring on this port instead of a free one.
     pub fn monitor_port(mut self, port: u16) -> Self {
         self.monitor_port = Some(port);
+        self
+    }
+
+    /// Run this nats-server binary instead of the one [`find_nats_server`] finds.
+    pub fn bin(mut self, path: PathBuf) -> Self {
+        self.bin = Some(path);
         self
     }
 
@@ -94,7 +101,10 @@ impl NatsServer {
     /// clients. Free ports are picked unless the options name them; if another process takes
     /// a picked port first, it tries again with new ones.
     pub fn start(options: ServerOptions) -> crate::Result<NatsServer> {
-        let (bin, _) = find_nats_server()?;
+        let bin = match &options.bin {
+            Some(bin) => bin.clone(),
+            None => find_nats_server()?.0,
+        };
         let config_path = match &options.config {
             None => None,
             Some(text) => {

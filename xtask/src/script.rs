@@ -1,0 +1,478 @@
+//! The tutorial as a script. It runs the real step binaries against real nats-servers in the
+//! tutorial's order, checks what each one does, and hands every piece of output to one of two
+//! places: the terminal (`cargo xtask tour`) or the guide's recorded outputs
+//! (`cargo xtask docs`), which also records the error cases.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use testkit::{NatsServer, PATIENCE, ServerOptions, Step, free_port};
+
+use crate::binary;
+
+/// How long sync-sub waits for each message here (its default, 10 s, is long to watch).
+pub const SYNC_SUB_SECONDS: &str = "3";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print everything for a person, as the tutorial unfolds.
+    Tour,
+    /// Record named outputs for the guide, error cases included; print nothing.
+    Docs,
+}
+
+/// A step started in one of the learner's terminals.
+pub struct Running {
+    terminal: u8,
+    name: &'static str,
+    command_line: String,
+    step: Step,
+    /// Lines of output already shown.
+    shown: usize,
+    command_shown: bool,
+}
+
+/// How a program that runs to its end should end.
+pub struct Expect<'a> {
+    code: i32,
+    says: &'a str,
+}
+
+pub fn ok(says: &str) -> Expect<'_> {
+    Expect { code: 0, says }
+}
+
+pub fn fails(says: &str) -> Expect<'_> {
+    Expect { code: 1, says }
+}
+
+pub struct Script {
+    mode: Mode,
+    server_bin: Option<PathBuf>,
+    /// The current server's URL: steps get it as NATS_URL without showing it.
+    url: String,
+    /// Every loopback port used, shown as the tutorial's 4222 in recorded outputs.
+    ports: Vec<u16>,
+    verdicts: Vec<(String, Result<(), String>)>,
+    outputs: BTreeMap<String, String>,
+}
+
+impl Script {
+    pub fn new(mode: Mode, server_bin: Option<PathBuf>) -> Self {
+        Script {
+            mode,
+            server_bin,
+            url: String::new(),
+            ports: Vec::new(),
+            verdicts: Vec::new(),
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// A section title (tour only).
+    pub fn heading(&self, title: &str) {
+        if self.mode == Mode::Tour {
+            println!("\n== {title} ==");
+        }
+    }
+
+    /// A line for the person watching the tour.
+    pub fn say(&self, text: &str) {
+        if self.mode == Mode::Tour {
+            println!("{text}");
+        }
+    }
+
+    /// Starts a nats-server; the steps that follow connect to it.
+    pub fn server(&mut self, options: ServerOptions) -> Result<NatsServer, String> {
+        let options = match &self.server_bin {
+            Some(bin) => options.bin(bin.clone()),
+            None => options,
+        };
+        let server = NatsServer::start(options).map_err(|err| err.0)?;
+        self.url = server.url();
+        self.ports.push(server.port());
+        Ok(server)
+    }
+
+    /// From now on, steps connect to `url` (not shown in command lines, like the default).
+    pub fn use_url(&mut self, url: &str) {
+        self.url = url.to_string();
+    }
+
+    /// From now on, steps connect to a port where no server listens.
+    pub fn use_unused_url(&mut self) -> Result<(), String> {
+        let port = free_port().map_err(|err| err.0)?;
+        self.ports.push(port);
+        self.url = format!("nats://127.0.0.1:{port}");
+        Ok(())
+    }
+
+    /// Records the outcome of a check for `step` (the first failure of a step is kept).
+    pub fn check(&mut self, step: &str, outcome: Result<(), String>) {
+        match self.verdicts.iter_mut().find(|(name, _)| name == step) {
+            Some((_, verdict)) => {
+                if verdict.is_ok() {
+                    *verdict = outcome;
+                }
+            }
+            None => self.verdicts.push((step.to_string(), outcome)),
+        }
+    }
+
+    /// Shows (tour) or records (docs) a piece of output under `block`.
+    pub fn emit(&mut self, block: &str, text: &str) {
+        match self.mode {
+            Mode::Tour => println!("{text}"),
+            Mode::Docs => {
+                let text = self.normalize(text);
+                self.outputs.insert(block.to_string(), text);
+            }
+        }
+    }
+
+    /// Starts step `name` in `terminal` with `args` and extra `env`; `url` replaces the current
+    /// server's URL (and is then shown in the command line).
+    pub fn start(
+        &mut self,
+        terminal: u8,
+        name: &'static str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        url: Option<&str>,
+    ) -> Option<Running> {
+        let mut shown_env: Vec<(&str, &str)> = env.to_vec();
+        if let Some(url) = url {
+            shown_env.insert(0, ("NATS_URL", url));
+        }
+        let command_line = command_line(name, args, &shown_env);
+        let mut command = Step::command(binary(name));
+        command
+            .env("NATS_URL", url.unwrap_or(&self.url))
+            .envs(env.iter().copied())
+            .args(args);
+        match Step::start(&mut command) {
+            Ok(step) => Some(Running {
+                terminal,
+                name,
+                command_line,
+                step,
+                shown: 0,
+                command_shown: false,
+            }),
+            Err(err) => {
+                self.check(name, Err(err.0));
+                None
+            }
+        }
+    }
+
+    /// Waits until the running step prints a line containing `needle`.
+    pub fn wait(&mut self, running: &mut Option<Running>, needle: &str) {
+        let Some(run) = running else { return };
+        let found = run.step.wait_for_line(needle, PATIENCE);
+        let name = run.name;
+        self.check(
+            name,
+            found
+                .map(|_| ())
+                .map_err(|_| format!("never printed \"{needle}\"")),
+        );
+    }
+
+    /// Waits until the running step's subscription to `subject` is registered on `server`.
+    pub fn wait_subscribed(
+        &mut self,
+        running: &mut Option<Running>,
+        server: &NatsServer,
+        subject: &str,
+    ) {
+        let Some(run) = running else { return };
+        let name = run.name;
+        let ready = server
+            .wait_for_subscription(subject, PATIENCE)
+            .map_err(|err| err.0);
+        self.check(name, ready);
+    }
+
+    /// Shows the running step's new output as `block`: the command line first if it has not
+    /// been shown yet, else a `terminal N (name):` label (tour).
+    pub fn show(&mut self, running: &mut Option<Running>, block: &str) {
+        let Some(run) = running else { return };
+        let lines = run.step.lines();
+        let new = &lines[run.shown.min(lines.len())..];
+        let mut text = Vec::new();
+        if !run.command_shown {
+            text.push(format!("$ {}", run.command_line));
+            if self.mode == Mode::Tour {
+                print!("terminal {} ", run.terminal);
+            }
+        } else if self.mode == Mode::Tour {
+            println!("\nterminal {} ({}):", run.terminal, run.name);
+        }
+        text.extend(new.iter().cloned());
+        run.shown = lines.len();
+        run.command_shown = true;
+        self.emit(block, &text.join("\n"));
+    }
+
+    /// Runs step `name` to its end, shows its output as `block` and checks it against
+    /// `expect`. The verdict goes to `verdict` (usually the step's name).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &mut self,
+        block: &str,
+        verdict: &str,
+        terminal: u8,
+        name: &'static str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        url: Option<&str>,
+        expect: Expect,
+    ) {
+        let mut running = self.start(terminal, name, args, env, url);
+        self.finish(&mut running, block, verdict, expect);
+    }
+
+    /// Waits for a running step to end by itself, shows the rest of its output as `block`,
+    /// and checks it against `expect`.
+    pub fn finish(
+        &mut self,
+        running: &mut Option<Running>,
+        block: &str,
+        verdict: &str,
+        expect: Expect,
+    ) {
+        let Some(run) = running.as_mut() else { return };
+        let out = run.step.wait_exit(PATIENCE).map_err(|err| err.0);
+        self.show(running, block);
+        let outcome = out.and_then(|out| {
+            if out.code != Some(expect.code) {
+                Err(format!(
+                    "exit code {:?}, expected {}",
+                    out.code, expect.code
+                ))
+            } else if !out.contains(expect.says) {
+                Err(format!("never printed \"{}\"", expect.says))
+            } else {
+                Ok(())
+            }
+        });
+        self.check(verdict, outcome);
+    }
+
+    /// Ctrl-C: the subscriber must drain and exit 0 within 2 seconds.
+    pub fn interrupt(&mut self, running: &mut Option<Running>, block: &str) {
+        let Some(run) = running.as_mut() else { return };
+        self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
+        let name = run.name;
+        let out = run
+            .step
+            .interrupt()
+            .and_then(|()| run.step.wait_exit(Duration::from_secs(2)))
+            .map_err(|err| err.0);
+        self.show(running, block);
+        let verdict = match out {
+            Ok(out) if out.code == Some(0) && out.contains("Subscription drained") => Ok(()),
+            Ok(out) => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
+            Err(err) => Err(err),
+        };
+        self.check(name, verdict);
+    }
+
+    /// The verdicts, one line per step; an error when any step misbehaved.
+    pub fn verdicts(&self) -> Result<(), String> {
+        let failures: Vec<String> = self
+            .verdicts
+            .iter()
+            .filter_map(|(step, verdict)| {
+                verdict.as_ref().err().map(|why| format!("{step}: {why}"))
+            })
+            .collect();
+        if self.mode == Mode::Tour {
+            for (step, verdict) in &self.verdicts {
+                match verdict {
+                    Ok(()) => println!("PASS  {step}"),
+                    Err(why) => println!("FAIL  {step}: {why}"),
+                }
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} step(s) misbehaved:\n{}",
+                failures.len(),
+                failures.join("\n")
+            ))
+        }
+    }
+
+    /// The recorded outputs (docs mode), by block name.
+    pub fn into_outputs(self) -> BTreeMap<String, String> {
+        self.outputs
+    }
+
+    /// Makes recorded output the same on every run and machine: loopback ports become the
+    /// tutorial's `localhost:4222`, and in nats-server log lines the process id, the time and
+    /// the clients' ephemeral ports become fixed values.
+    fn normalize(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for port in &self.ports {
+            text = text.replace(&format!("127.0.0.1:{port}"), "localhost:4222");
+        }
+        let mut clients: Vec<String> = Vec::new();
+        text.lines()
+            .map(|line| normalize_server_line(line, &mut clients))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `[12345] 2026/11/27 17:52:00.814199 [TRC] 127.0.0.1:40184 - cid:7 - ...` becomes
+/// `[4711] 2026/01/01 12:00:00.000000 [TRC] 127.0.0.1:50001 - cid:7 - ...`, numbering the
+/// client ports in the order they first appear.
+fn normalize_server_line(line: &str, clients: &mut Vec<String>) -> String {
+    let Some(rest) = line.strip_prefix('[') else {
+        return line.to_string();
+    };
+    let Some((pid, rest)) = rest.split_once("] ") else {
+        return line.to_string();
+    };
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || rest.len() < 26 {
+        return line.to_string();
+    }
+    let (_time, rest) = rest.split_at(26);
+    let mut rest = rest.to_string();
+    if let Some(start) = rest.find("127.0.0.1:") {
+        let port_start = start + "127.0.0.1:".len();
+        let port_len = rest[port_start..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let port = rest[port_start..port_start + port_len].to_string();
+        let number = match clients.iter().position(|seen| *seen == port) {
+            Some(index) => index + 1,
+            None => {
+                clients.push(port);
+                clients.len()
+            }
+        };
+        rest.replace_range(
+            port_start..port_start + port_len,
+            &format!("{}", 50000 + number),
+        );
+    }
+    format!("[4711] 2026/01/01 12:00:00.000000 {}", rest.trim_start())
+}
+
+/// What a learner types for this run: `NAME=value cargo run -p step -- args`.
+fn command_line(name: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut words: Vec<String> = env
+        .iter()
+        .map(|(key, value)| format!("{key}={}", quote(value)))
+        .collect();
+    words.push(format!("cargo run -p {name}"));
+    if !args.is_empty() {
+        words.push("--".to_string());
+        words.extend(args.iter().map(|arg| quote(arg)));
+    }
+    words.join(" ")
+}
+
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/@,=+".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The server's log lines about the connection it refused: the `cid:N` of the line with the
+/// `-ERR 'Authorization Violation'` it sent, then every line of that connection.
+pub fn refused_connection_log(server: &NatsServer) -> Vec<String> {
+    let log = server.log().snapshot();
+    let Some(refusal) = log
+        .iter()
+        .find(|line| line.contains("Authorization Violation"))
+    else {
+        return Vec::new();
+    };
+    let Some(cid) = refusal.split(" - ").find(|part| part.starts_with("cid:")) else {
+        return vec![refusal.clone()];
+    };
+    let marker = format!(" - {cid} - ");
+    log.into_iter()
+        .filter(|line| line.contains(&marker))
+        .collect()
+}
+
+/// The server's log lines about client connections from the first one created up to the
+/// `closed`-th one closed, without the server's own system-account traffic.
+pub fn client_log(server: &NatsServer, closed: usize) -> Result<Vec<String>, String> {
+    server
+        .log()
+        .wait_for_count("Client connection closed", closed, PATIENCE)
+        .map_err(|err| err.0)?;
+    let log = server.log().snapshot();
+    let mut seen_closed = 0;
+    let mut lines = Vec::new();
+    let mut started = false;
+    for line in log {
+        started |= line.contains("Client connection created");
+        if !started || line.contains("ACCOUNT") || line.contains("SYSTEM") {
+            continue;
+        }
+        let last = line.contains("Client connection closed");
+        lines.push(line);
+        if last {
+            seen_closed += 1;
+            if seen_closed == closed {
+                break;
+            }
+        }
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_lines_lose_what_changes_between_runs() {
+        let mut clients = Vec::new();
+        let a = "[16067] 2026/11/27 17:48:58.112530 [TRC] 127.0.0.1:53030 - cid:5 - <<- [PING]";
+        let b = "[16067] 2026/11/27 17:48:58.112706 [ERR] 127.0.0.1:53999 - cid:6 - x";
+        let c = "[16067] 2026/11/27 17:48:59.000001 [DBG] 127.0.0.1:53030 - cid:5 - y";
+        assert_eq!(
+            normalize_server_line(a, &mut clients),
+            "[4711] 2026/01/01 12:00:00.000000 [TRC] 127.0.0.1:50001 - cid:5 - <<- [PING]"
+        );
+        assert!(normalize_server_line(b, &mut clients).contains("127.0.0.1:50002 - cid:6"));
+        assert!(normalize_server_line(c, &mut clients).contains("127.0.0.1:50001 - cid:5"));
+        let step = "[INFO  async_sub] Connected to nats://localhost:4222";
+        assert_eq!(normalize_server_line(step, &mut clients), step);
+    }
+
+    #[test]
+    fn command_lines_quote_what_a_shell_would_split() {
+        assert_eq!(
+            command_line("pub-simple", &[], &[]),
+            "cargo run -p pub-simple"
+        );
+        assert_eq!(
+            command_line("pub-simple", &["foo bar", ""], &[("NATS_PASSWORD", "x y")]),
+            "NATS_PASSWORD='x y' cargo run -p pub-simple -- 'foo bar' ''"
+        );
+    }
+}

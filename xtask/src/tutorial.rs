@@ -1,0 +1,304 @@
+//! The tutorial, step by step, as `cargo xtask tour` shows it and as the guide records it.
+//! Block names (`async-sub/start`, ...) are the names of the guide's output blocks.
+
+use testkit::ServerOptions;
+
+use crate::script::{
+    Mode, SYNC_SUB_SECONDS, Script, client_log, fails, ok, refused_connection_log,
+};
+
+pub fn run(s: &mut Script) -> Result<(), String> {
+    let docs = s.mode() == Mode::Docs;
+
+    s.heading("Start a NATS server");
+    let mut server = s.server(ServerOptions::new())?;
+    s.say("terminal 1 $ cargo xtask server");
+    s.say(&format!(
+        "(The tour starts a private nats-server on {url} instead, so a server of yours on port \
+         4222 is left alone, and runs every step below with NATS_URL={url}.)",
+        url = server.url()
+    ));
+
+    s.heading("Step 1: asynchronous subscriber (async-sub)");
+    let mut sub = s.start(2, "async-sub", &[], &[], None);
+    s.wait(&mut sub, "Subscribing to subject 'foo'");
+    s.wait_subscribed(&mut sub, &server, "foo");
+    s.show(&mut sub, "async-sub/start");
+
+    s.heading("Step 2: simple publisher (pub-simple)");
+    let published = ok("Published message on subject foo");
+    s.run(
+        "pub-simple/run",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &[],
+        &[],
+        None,
+        published,
+    );
+    s.wait(&mut sub, "Received message 'Hello NATS'");
+    s.show(&mut sub, "async-sub/received");
+
+    s.heading("Step 3: a message with a reply subject (pub-msg)");
+    let published = ok("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World");
+    s.run(
+        "pub-msg/run",
+        "pub-msg",
+        3,
+        "pub-msg",
+        &[],
+        &[],
+        None,
+        published,
+    );
+    s.wait(&mut sub, "Received message 'Hello World'");
+    s.show(&mut sub, "async-sub/received-msg");
+    s.interrupt(&mut sub, "async-sub/ctrl-c");
+
+    s.heading("Step 4: synchronous subscriber (sync-sub)");
+    let mut sync = s.start(2, "sync-sub", &["foo", SYNC_SUB_SECONDS], &[], None);
+    s.wait(&mut sync, "Subscribing to subject 'foo'");
+    s.wait_subscribed(&mut sync, &server, "foo");
+    s.show(&mut sync, "sync-sub/start");
+    let published = ok("Published message on subject foo");
+    s.run(
+        "sync-sub/publish",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &[],
+        &[],
+        None,
+        published,
+    );
+    s.finish(
+        &mut sync,
+        "sync-sub/end",
+        "sync-sub",
+        ok("received 1, done"),
+    );
+
+    if docs {
+        errors_on_a_plain_server(s, &mut server)?;
+    }
+    drop(server);
+
+    s.heading("Client authentication: a server that requires user foo, password bar");
+    let server = s.server(ServerOptions::new().auth("foo", "bar").trace())?;
+    s.say("terminal 1 $ cargo xtask server --auth --trace");
+    s.say(&format!(
+        "(nats-server --user foo --pass bar -DV; the tour's own runs on {})",
+        server.url()
+    ));
+
+    s.heading("Step 5: asynchronous subscriber with credentials (auth-sub)");
+    let mut sub = s.start(2, "auth-sub", &[], &[], None);
+    s.wait(&mut sub, "Subscribing to subject 'foo'");
+    s.wait_subscribed(&mut sub, &server, "foo");
+    s.show(&mut sub, "auth-sub/start");
+
+    s.heading("Step 6: simple publisher with credentials (auth-pub)");
+    let published = ok("Published message on subject foo");
+    s.run(
+        "auth-pub/run",
+        "auth-pub",
+        3,
+        "auth-pub",
+        &[],
+        &[],
+        None,
+        published,
+    );
+    s.wait(&mut sub, "Received message 'Hello NATS'");
+    s.show(&mut sub, "auth-sub/received");
+    if docs {
+        // auth-sub is still connected: the first connection closed is auth-pub's.
+        let lines = client_log(&server, 1)?;
+        s.emit("trace/accepted", &lines.join("\n"));
+    }
+
+    s.heading("Without credentials, the server refuses the connection");
+    let refused = fails("authorization violation");
+    let verdict = "refused without credentials";
+    s.run(
+        "auth/refused",
+        verdict,
+        3,
+        "pub-simple",
+        &[],
+        &[],
+        None,
+        refused,
+    );
+    s.say("\nterminal 1 (nats-server -DV), the lines about that connection:");
+    let lines = refused_connection_log(&server);
+    if lines.is_empty() {
+        s.check(
+            verdict,
+            Err("the server logged no authorization error".into()),
+        );
+    }
+    s.emit("trace/refused", &lines.join("\n"));
+
+    if docs {
+        let wrong = [("NATS_PASSWORD", "wrong")];
+        let refused = fails("authorization violation");
+        s.run(
+            "auth/wrong-password",
+            "auth-pub",
+            3,
+            "auth-pub",
+            &[],
+            &wrong,
+            None,
+            refused,
+        );
+        let url = server.url().replace("nats://", "nats://foo:bar@");
+        let published = ok("Published message on subject foo");
+        s.run(
+            "auth/url",
+            "auth-pub",
+            3,
+            "auth-pub",
+            &[],
+            &[],
+            Some(&url),
+            published,
+        );
+        let refused = fails("NATS_URL contains credentials");
+        s.run(
+            "auth/url-plain",
+            "pub-simple",
+            3,
+            "pub-simple",
+            &[],
+            &[],
+            Some(&url),
+            refused,
+        );
+    }
+    s.interrupt(&mut sub, "auth-sub/ctrl-c");
+    drop(server);
+
+    if docs {
+        errors_without_a_server(s)?;
+    }
+    s.heading("Summary");
+    s.verdicts()?;
+    s.say("\nEvery step behaved as the tutorial describes.");
+    Ok(())
+}
+
+/// The guide's error chapter: bad input, a server restart, an oversized payload.
+fn errors_on_a_plain_server(
+    s: &mut Script,
+    server: &mut testkit::NatsServer,
+) -> Result<(), String> {
+    let bad = fails("not a valid subject");
+    s.run(
+        "errors/bad-subject",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &["foo bar"],
+        &[],
+        None,
+        bad,
+    );
+    let bad = fails("not a valid subject");
+    s.run(
+        "errors/bad-subscription",
+        "async-sub",
+        2,
+        "async-sub",
+        &["foo..bar"],
+        &[],
+        None,
+        bad,
+    );
+    let nothing = fails("no message arrived");
+    s.run(
+        "errors/sync-timeout",
+        "sync-sub",
+        2,
+        "sync-sub",
+        &["foo", "1"],
+        &[],
+        None,
+        nothing,
+    );
+
+    let mut sub = s.start(2, "async-sub", &[], &[], None);
+    s.wait_subscribed(&mut sub, server, "foo");
+    s.show(&mut sub, "restart/start");
+    server.restart().map_err(|err| err.0)?;
+    s.wait(&mut sub, "Disconnected from the server");
+    s.wait(&mut sub, "Reconnected");
+    s.wait_subscribed(&mut sub, server, "foo");
+    s.show(&mut sub, "restart/reconnected");
+    let args = ["foo", "Hello again"];
+    let published = ok("Published message on subject foo");
+    s.run(
+        "restart/publish",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &args,
+        &[],
+        None,
+        published,
+    );
+    s.wait(&mut sub, "Received message 'Hello again'");
+    s.show(&mut sub, "restart/received");
+    s.interrupt(&mut sub, "restart/ctrl-c");
+
+    let small = s.server(ServerOptions::new().config("max_payload: 64\n"))?;
+    let args = [
+        "foo",
+        "This sentence is longer than the 64 bytes this server accepts.",
+    ];
+    let too_big = fails("max_payload");
+    s.run(
+        "errors/too-big",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &args,
+        &[],
+        None,
+        too_big,
+    );
+    drop(small);
+    // Back to the plain server for what follows.
+    s.use_url(&server.url());
+    Ok(())
+}
+
+/// What the steps say when nothing listens at NATS_URL.
+fn errors_without_a_server(s: &mut Script) -> Result<(), String> {
+    s.use_unused_url()?;
+    let refused = fails("cannot connect");
+    s.run(
+        "errors/no-server",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &[],
+        &[],
+        None,
+        refused,
+    );
+    let refused = fails("cannot connect");
+    s.run(
+        "errors/no-server-sub",
+        "async-sub",
+        2,
+        "async-sub",
+        &[],
+        &[],
+        None,
+        refused,
+    );
+    Ok(())
+}
