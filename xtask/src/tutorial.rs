@@ -256,7 +256,7 @@ fn errors_on_a_plain_server(
     let small = s.server(ServerOptions::new().config("max_payload: 64\n"))?;
     let args = [
         "foo",
-        "This sentence is longer than the 64 bytes this server accepts.",
+        "This sentence is a little longer than the 64 bytes that this server accepts.",
     ];
     let too_big = fails("max_payload");
     s.run(
