@@ -19,6 +19,8 @@ pub struct Received {
     pub subject: String,
     pub reply: Option<String>,
     pub payload: String,
+    /// Header names and values, sorted by name.
+    pub headers: Vec<(String, String)>,
 }
 
 /// A subscriber owned by the test. Messages are collected on a background thread.
@@ -60,6 +62,19 @@ impl Observer {
     /// Subscribes to `subject` (wildcards allowed) and returns once the server holds the
     /// subscription, so that anything published afterwards is observed.
     pub fn subscribe(server: &NatsServer, subject: &str) -> crate::Result<Observer> {
+        Observer::start(server, subject, None)
+    }
+
+    /// Like [`Observer::subscribe`], and answers every request with `answer` (a responder).
+    pub fn respond(server: &NatsServer, subject: &str, answer: &str) -> crate::Result<Observer> {
+        Observer::start(server, subject, Some(answer.to_string()))
+    }
+
+    fn start(
+        server: &NatsServer,
+        subject: &str,
+        answer: Option<String>,
+    ) -> crate::Result<Observer> {
         let name = format!(
             "testkit-observer-{}",
             OBSERVERS.fetch_add(1, Ordering::Relaxed)
@@ -85,10 +100,26 @@ impl Observer {
                     tokio::select! {
                         message = subscriber.next() => {
                             let Some(message) = message else { break };
+                            if let (Some(answer), Some(reply)) = (&answer, &message.reply) {
+                                let _ = client.publish(reply.clone(), answer.clone().into()).await;
+                                let _ = client.flush().await;
+                            }
+                            let mut headers: Vec<(String, String)> = message
+                                .headers
+                                .iter()
+                                .flat_map(|map| map.iter())
+                                .flat_map(|(name, values)| {
+                                    values.iter().map(move |value| {
+                                        (name.to_string(), value.as_str().to_string())
+                                    })
+                                })
+                                .collect();
+                            headers.sort();
                             let received = Received {
                                 subject: message.subject.to_string(),
                                 reply: message.reply.map(|reply| reply.to_string()),
                                 payload: String::from_utf8_lossy(&message.payload).into_owned(),
+                                headers,
                             };
                             if message_tx.send(received).is_err() {
                                 break;
@@ -179,5 +210,62 @@ pub fn publish(server: &NatsServer, subject: &str, payload: &str) -> crate::Resu
             .flush()
             .await
             .map_err(|err| crate::Failure(format!("test client cannot flush: {err}")))
+    })
+}
+
+/// Publishes every payload on `subject`, in order, on one connection, and returns once the
+/// server has routed them all: a request to a subject nobody serves goes last, and the
+/// server's "no responders" answer to it comes after it has handled everything before it.
+pub fn publish_all(server: &NatsServer, subject: &str, payloads: &[String]) -> crate::Result<()> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client = connect(server, "testkit-publisher").await?;
+        for payload in payloads {
+            client
+                .publish(subject.to_string(), payload.clone().into())
+                .await
+                .map_err(|err| crate::Failure(format!("cannot publish on {subject}: {err}")))?;
+        }
+        let probe = format!("testkit.nobody.{}", std::process::id());
+        match client.request(probe, "".into()).await {
+            Err(err) if err.kind() == async_nats::RequestErrorKind::NoResponders => Ok(()),
+            other => Err(crate::Failure(format!(
+                "the round trip after publishing did not end in 'no responders': {other:?}"
+            ))),
+        }
+    })
+}
+
+/// Sends all `payloads` as requests on `subject` at the same time, and returns each answer
+/// (or why there was none) in the same order.
+pub fn requests(
+    server: &NatsServer,
+    subject: &str,
+    payloads: &[&str],
+    timeout: Duration,
+) -> crate::Result<Vec<Result<String, String>>> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client = connect(server, "testkit-requester").await?;
+        let tasks: Vec<_> = payloads
+            .iter()
+            .map(|payload| {
+                let client = client.clone();
+                let request = async_nats::Request::new()
+                    .payload(payload.to_string().into())
+                    .timeout(Some(timeout));
+                let subject = subject.to_string();
+                tokio::spawn(async move { client.send_request(subject, request).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(match task.await {
+                Ok(Ok(message)) => Ok(String::from_utf8_lossy(&message.payload).into_owned()),
+                Ok(Err(err)) => Err(err.to_string()),
+                Err(err) => Err(err.to_string()),
+            });
+        }
+        Ok(answers)
     })
 }

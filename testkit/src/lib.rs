@@ -20,13 +20,13 @@ mod locate;
 mod server;
 mod step;
 
-pub use client::{Observer, Received, publish};
+pub use client::{Observer, Received, publish, publish_all, requests};
 pub use lines::Lines;
 pub use locate::{
     NATS_SERVER_PIN, find_nats_server, install_help, installed_nats_server,
     installed_nats_server_dir, workspace_root,
 };
-pub use server::{NatsServer, ServerOptions, free_port};
+pub use server::{Cluster, NatsServer, NodePorts, ServerOptions, free_port};
 pub use step::{Output, Step};
 
 use std::fmt;

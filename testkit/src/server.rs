@@ -21,6 +21,8 @@ pub struct ServerOptions {
     monitor_port: Option<u16>,
     listen_all: bool,
     bin: Option<PathBuf>,
+    name: Option<String>,
+    cluster: Option<(u16, Vec<u16>)>,
 }
 
 impl ServerOptions {
@@ -62,6 +64,19 @@ impl ServerOptions {
     /// Run this nats-server binary instead of the one [`find_nats_server`] finds.
     pub fn bin(mut self, path: PathBuf) -> Self {
         self.bin = Some(path);
+        self
+    }
+
+    /// The server's name (`--server_name`), which clients see in its INFO.
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self
+    }
+
+    /// Join a cluster named `tutorial`: listen for routes on `port` and connect to the
+    /// other nodes' route ports `routes`.
+    pub fn cluster(mut self, port: u16, routes: Vec<u16>) -> Self {
+        self.cluster = Some((port, routes));
         self
     }
 
@@ -189,6 +204,11 @@ impl NatsServer {
         &self.log
     }
 
+    /// True until [`NatsServer::stop`].
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// Kills the server (like a crash or a power cut: clients see the connection drop).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -241,6 +261,19 @@ impl NatsServer {
         }
         if self.options.trace {
             command.arg("-DV");
+        }
+        if let Some(name) = &self.options.name {
+            command.args(["--server_name", name]);
+        }
+        if let Some((port, routes)) = &self.options.cluster {
+            let routes: Vec<String> = routes
+                .iter()
+                .map(|route| format!("nats://127.0.0.1:{route}"))
+                .collect();
+            command
+                .args(["--cluster", &format!("nats://127.0.0.1:{port}")])
+                .args(["--cluster_name", "tutorial"])
+                .args(["--routes", &routes.join(",")]);
         }
         if let Some(path) = &self.config_path {
             command.arg("--config").arg(path);
@@ -376,6 +409,149 @@ impl Drop for NatsServer {
         self.stop();
         if let Some(path) = self.config_path.take() {
             let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// Several nats-servers joined in a cluster on loopback, named n1, n2, ...
+pub struct Cluster {
+    nodes: Vec<NatsServer>,
+}
+
+/// Ports for one cluster node: clients, routes between servers, monitoring.
+#[derive(Clone, Copy, Debug)]
+pub struct NodePorts {
+    pub client: u16,
+    pub route: u16,
+    pub monitor: u16,
+}
+
+impl Cluster {
+    /// Starts `size` nodes on free ports and waits until every node has a route to every
+    /// other one (after that, a message published on any node reaches subscribers on all).
+    pub fn start(size: usize) -> crate::Result<Cluster> {
+        let mut ports = Vec::with_capacity(size);
+        for _ in 0..size {
+            ports.push(NodePorts {
+                client: free_port()?,
+                route: free_port()?,
+                monitor: free_port()?,
+            });
+        }
+        Cluster::start_on(&ports, ServerOptions::new())
+    }
+
+    /// Starts one node per entry of `ports`, each with `options` plus its name, ports and
+    /// routes, and waits until the routes are up.
+    pub fn start_on(ports: &[NodePorts], options: ServerOptions) -> crate::Result<Cluster> {
+        let mut nodes = Vec::with_capacity(ports.len());
+        for (index, own) in ports.iter().enumerate() {
+            let routes = ports
+                .iter()
+                .filter(|other| other.route != own.route)
+                .map(|other| other.route)
+                .collect();
+            let node = NatsServer::start(
+                options
+                    .clone()
+                    .name(&format!("n{}", index + 1))
+                    .port(own.client)
+                    .monitor_port(own.monitor)
+                    .cluster(own.route, routes),
+            )?;
+            nodes.push(node);
+        }
+        let cluster = Cluster { nodes };
+        cluster.wait_for_routes(crate::PATIENCE)?;
+        Ok(cluster)
+    }
+
+    /// Node `index` (0 is n1).
+    pub fn node(&self, index: usize) -> &NatsServer {
+        &self.nodes[index]
+    }
+
+    pub fn node_mut(&mut self, index: usize) -> &mut NatsServer {
+        &mut self.nodes[index]
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Every node's client URL, comma-separated, as NATS_URL takes them.
+    pub fn urls(&self) -> String {
+        self.nodes
+            .iter()
+            .map(NatsServer::url)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The index of the node whose own clients hold a subscription to `subject`.
+    pub fn node_with_subscription(&self, subject: &str) -> Option<usize> {
+        self.nodes.iter().position(|node| {
+            node.child.is_some()
+                && node
+                    .subscriptions()
+                    .map(|subs| subs.iter().any(|(_, s)| s == subject))
+                    .unwrap_or(false)
+        })
+    }
+
+    /// Waits until one of the nodes holds a client subscription to `subject`, and returns its
+    /// index (after a failover: the node the subscriber moved to).
+    pub fn wait_for_subscription(&self, subject: &str, timeout: Duration) -> crate::Result<usize> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(index) = self.node_with_subscription(subject) {
+                return Ok(index);
+            }
+            if Instant::now() >= deadline {
+                return Err(crate::Failure(format!(
+                    "no node of the cluster held a subscription to '{subject}' within {timeout:?}"
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits until each running node reports routes to all the other running nodes.
+    pub fn wait_for_routes(&self, timeout: Duration) -> crate::Result<()> {
+        let deadline = Instant::now() + timeout;
+        let running = self
+            .nodes
+            .iter()
+            .filter(|node| node.child.is_some())
+            .count();
+        loop {
+            let mut missing = Vec::new();
+            for node in self.nodes.iter().filter(|node| node.child.is_some()) {
+                let routes = node
+                    .monitor("/routez")
+                    .ok()
+                    .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
+                    .and_then(|json| json["num_routes"].as_u64())
+                    .unwrap_or(0);
+                // Newer servers open several connections per pair of nodes (a route pool).
+                if (routes as usize) < running - 1 {
+                    missing.push(format!("{} has {routes} route(s)", node.url()));
+                }
+            }
+            if missing.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(crate::Failure(format!(
+                    "the cluster did not connect within {timeout:?}: {}",
+                    missing.join(", ")
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }

@@ -128,6 +128,10 @@ impl Step {
     }
 
     /// Sends SIGINT, what Ctrl-C in a terminal sends. (Outside Unix: ends the process.)
+    ///
+    /// tokio installs a step's Ctrl-C handler when the step first waits for Ctrl-C; a SIGINT
+    /// that comes earlier kills the process. So interrupt only once the step has shown it is
+    /// past that point: for the subscribers, once they have handled a message.
     pub fn interrupt(&self) -> crate::Result<()> {
         self.signal("INT")
     }

@@ -9,6 +9,7 @@
 //!                                      (monitoring on 8222) until Ctrl-C
 //! cargo xtask docs [--update]        check (or refresh) the guide's code and outputs
 //! cargo xtask book                     render the guide with mdBook into target/book
+//! cargo xtask cluster                  a three-node cluster on localhost:4222-4224
 //! cargo xtask setup                    find nats-server, or install it into target/tools
 //! ```
 //!
@@ -25,8 +26,8 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 use testkit::{
-    NATS_SERVER_PIN, NatsServer, ServerOptions, find_nats_server, installed_nats_server,
-    installed_nats_server_dir, workspace_root,
+    Cluster, NATS_SERVER_PIN, NatsServer, NodePorts, ServerOptions, find_nats_server,
+    installed_nats_server, installed_nats_server_dir, workspace_root,
 };
 
 const USAGE: &str = "usage: cargo xtask <task>
@@ -39,6 +40,9 @@ tasks:
   server [--auth] [--trace]  run nats-server for the tutorial on localhost:4222 (monitoring
                              on 8222) until Ctrl-C; --auth requires user foo / password bar,
                              --trace logs every protocol line (-DV)
+  cluster                    three nats-servers in a cluster, n1, n2 and n3, on
+                             localhost:4222, 4223 and 4224, until Ctrl-C; type a node's
+                             number and Enter to stop it or start it again
   docs [--update]            check that the guide (docs/) matches the code and a fresh run
                              of every step; --update rewrites its code and output blocks
   book                       build the guide with mdBook (installing the pinned mdbook
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Some("tour") => no_options(&args).and_then(|()| tour::run()),
         Some("test") => no_options(&args).and_then(|()| test()),
         Some("server") => server(&args[1..]),
+        Some("cluster") => no_options(&args).and_then(|()| cluster()),
         Some("docs") => match args.get(1).map(String::as_str) {
             None => docs::run(false),
             Some("--update") => docs::run(true),
@@ -214,6 +219,59 @@ pub fn binary(step: &str) -> PathBuf {
     target
         .join("debug")
         .join(format!("{step}{}", env::consts::EXE_SUFFIX))
+}
+
+/// `cargo xtask cluster`: nodes n1, n2 and n3 on client ports 4222-4224 (routes 6222-6224,
+/// monitoring 8222-8224). Typing a node's number stops it, or starts it again, so a learner
+/// can watch a client fail over.
+fn cluster() -> Result<(), String> {
+    ensure_nats_server()?;
+    let ports: Vec<NodePorts> = (0..3)
+        .map(|index| NodePorts {
+            client: 4222 + index,
+            route: 6222 + index,
+            monitor: 8222 + index,
+        })
+        .collect();
+    let mut cluster = Cluster::start_on(&ports, ServerOptions::new()).map_err(|err| {
+        format!(
+            "{err}\nhint: ports 4222-4224, 6222-6224 and 8222-8224 must be free (is a \
+             nats-server already running?)"
+        )
+    })?;
+    println!("xtask: the cluster is up: n1, n2, n3 route to each other");
+    for (index, port) in ports.iter().enumerate() {
+        println!("  n{}  nats://localhost:{}", index + 1, port.client);
+    }
+    println!(
+        "xtask: type 1, 2 or 3 and Enter to stop that node or start it again; Ctrl-C ends all"
+    );
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let Some(index) = line
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=3).contains(n))
+        else {
+            println!("xtask: type 1, 2 or 3");
+            continue;
+        };
+        let node = cluster.node_mut(index - 1);
+        if node.is_running() {
+            node.stop();
+            println!("xtask: stopped n{index}");
+        } else {
+            node.restart().map_err(|err| err.0)?;
+            println!("xtask: started n{index} again");
+        }
+    }
+    Ok(())
 }
 
 /// The mdBook version the guide is built with (CI installs exactly this one).

@@ -1,0 +1,107 @@
+//! End-to-end tests of the cluster subscriber against a real three-node nats-server cluster.
+
+use std::time::Duration;
+
+use testkit::{Cluster, PATIENCE, ServerOptions, Step, checks, publish};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cluster-sub");
+
+#[test]
+fn keeps_receiving_when_its_node_is_killed() {
+    let mut cluster = Cluster::start(3).unwrap();
+    let mut sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.urls())).unwrap();
+    // In the given order, the first node: n1.
+    sub.wait_for_line("Connected to cluster node 'n1'", PATIENCE)
+        .unwrap();
+    cluster
+        .node(0)
+        .wait_for_subscription("foo", PATIENCE)
+        .unwrap();
+
+    publish(cluster.node(0), "foo", "before").unwrap();
+    sub.wait_for_line("Received message 'before' via node 'n1'", PATIENCE)
+        .unwrap();
+
+    cluster.node_mut(0).stop();
+    sub.wait_for_line("Lost the connection to this node", PATIENCE)
+        .unwrap();
+    sub.wait_for_line("Reconnected to the cluster", PATIENCE)
+        .unwrap();
+    // Wherever it landed, the subscription is there again; publish through that node.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let node = loop {
+        if let Some(node) = cluster.node_with_subscription("foo") {
+            break node;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the subscription never came back"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_ne!(node, 0);
+    publish(cluster.node(node), "foo", "after").unwrap();
+    let name = format!("n{}", node + 1);
+    sub.wait_for_line(
+        &format!("Received message 'after' via node '{name}'"),
+        PATIENCE,
+    )
+    .unwrap();
+
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+}
+
+#[test]
+fn one_url_is_enough_the_cluster_tells_the_client_about_the_others() {
+    let mut cluster = Cluster::start(3).unwrap();
+    let sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.node(1).url())).unwrap();
+    sub.wait_for_line("Connected to cluster node 'n2'", PATIENCE)
+        .unwrap();
+    cluster
+        .node(1)
+        .wait_for_subscription("foo", PATIENCE)
+        .unwrap();
+    cluster.node_mut(1).stop();
+    sub.wait_for_line("Reconnected to the cluster", PATIENCE)
+        .unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while cluster.node_with_subscription("foo").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the subscription never came back"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let node = cluster.node_with_subscription("foo").unwrap();
+    publish(cluster.node(node), "foo", "found you").unwrap();
+    sub.wait_for_line("Received message 'found you'", PATIENCE)
+        .unwrap();
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    let port = testkit::free_port().unwrap();
+    let out = checks::run(BIN, &format!("nats://127.0.0.1:{port}"), &[], &[]);
+    checks::assert_error(
+        &out,
+        &[
+            "cannot connect to any NATS server of",
+            "cargo xtask cluster",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_url_in_the_list_is_explained() {
+    let out = checks::run(BIN, "nats://127.0.0.1:4222,http://x", &[], &[]);
+    checks::assert_error(&out, &["NATS_URL is not a NATS server address"]);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}

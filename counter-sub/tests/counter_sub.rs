@@ -1,0 +1,104 @@
+//! End-to-end tests of the counting subscriber against a real nats-server.
+
+use std::time::Duration;
+
+use testkit::{PATIENCE, ServerOptions, Step, checks, publish, publish_all};
+
+const BIN: &str = env!("CARGO_BIN_EXE_counter-sub");
+
+#[test]
+fn numbers_every_message_and_reports_the_total_on_ctrl_c() {
+    let server = checks::start(ServerOptions::new());
+    let mut sub = Step::start(Step::command(BIN).env("NATS_URL", server.url())).unwrap();
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    for text in ["Hello NATS", "second", "third"] {
+        publish(&server, "foo", text).unwrap();
+    }
+    sub.wait_for_line("[#3]", PATIENCE).unwrap();
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("[#1] Received on [foo]: 'Hello NATS'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.contains("[#2] Received on [foo]: 'second'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.contains("[#3] Received on [foo]: 'third'"),
+        "{}",
+        out.all
+    );
+    let last = out.all.lines().last().unwrap();
+    assert!(
+        last.ends_with("Received 3 message(s) in all"),
+        "{}",
+        out.all
+    );
+    assert!(!out.contains("dropped"), "{}", out.all);
+}
+
+#[test]
+fn a_slow_subscriber_is_told_that_messages_were_dropped() {
+    let server = checks::start(ServerOptions::new());
+    // 20 ms of work per message and room for 16 waiting messages: 200 messages at once
+    // cannot all fit.
+    let mut command = Step::command(BIN);
+    command
+        .env("NATS_URL", server.url())
+        .args(["foo", "20", "16"]);
+    let mut sub = Step::start(&mut command).unwrap();
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    let payloads: Vec<String> = (1..=200).map(|n| format!("message {n}")).collect();
+    publish_all(&server, "foo", &payloads).unwrap();
+    sub.wait_for_line("Slow consumer", PATIENCE).unwrap();
+
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(PATIENCE).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    // The number just before "message(s)" on the summary line that contains `marker`.
+    let number = |marker: &str| -> u64 {
+        let line = out.all.lines().find(|line| line.contains(marker)).unwrap();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words.iter().position(|word| *word == "message(s)").unwrap();
+        words[at - 1].parse().unwrap()
+    };
+    let received = number("in all");
+    let dropped = number("were dropped");
+    assert!(
+        received < 200,
+        "received all 200 despite the small queue:\n{}",
+        out.all
+    );
+    assert!(dropped >= 1 && received + dropped <= 200, "{}", out.all);
+    assert_eq!(
+        out.all.matches("Slow consumer").count(),
+        1,
+        "warned more than once"
+    );
+}
+
+#[test]
+fn arguments_that_are_not_numbers_are_explained() {
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[], &["foo", "slow"]);
+    checks::assert_error(&out, &["WORK_MS must be a whole number, not 'slow'"]);
+    let out = checks::run(BIN, &server.url(), &[], &["foo", "0", "-1"]);
+    checks::assert_error(&out, &["CAPACITY must be a whole number, not '-1'"]);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}

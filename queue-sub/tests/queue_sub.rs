@@ -1,0 +1,96 @@
+//! End-to-end tests of the queue group member against a real nats-server.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use testkit::{Observer, PATIENCE, ServerOptions, Step, checks, publish, publish_all};
+
+const BIN: &str = env!("CARGO_BIN_EXE_queue-sub");
+
+#[test]
+fn three_members_share_300_messages_each_delivered_exactly_once() {
+    let server = checks::start(ServerOptions::new());
+    let members: Vec<Step> = (0..3)
+        .map(|_| Step::start(Step::command(BIN).env("NATS_URL", server.url())).unwrap())
+        .collect();
+    server.wait_for_subscriptions("foo", 3, PATIENCE).unwrap();
+    // A plain subscriber is not part of the group: it gets every message.
+    let observer = Observer::subscribe(&server, "foo").unwrap();
+
+    let payloads: Vec<String> = (1..=300).map(|n| format!("job {n}")).collect();
+    publish_all(&server, "foo", &payloads).unwrap();
+    assert_eq!(observer.take(300, PATIENCE).unwrap().len(), 300);
+
+    // Ctrl-C drains each member: what the server gave it is handled before it exits.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for mut member in members {
+        member.interrupt().unwrap();
+        let out = member.wait_exit(Duration::from_secs(2)).unwrap();
+        assert_eq!(out.code, Some(0), "{}", out.all);
+        let mine: Vec<&str> = out
+            .all
+            .lines()
+            .filter_map(|line| line.split_once("Received message '")?.1.strip_suffix('\''))
+            .collect();
+        assert!(!mine.is_empty(), "a member got no work:\n{}", out.all);
+        assert!(
+            out.contains(&format!(
+                "Handled {} message(s) for group 'workers'",
+                mine.len()
+            )),
+            "{}",
+            out.all
+        );
+        for payload in mine {
+            *seen.entry(payload.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(seen.len(), 300, "not every message was handled");
+    assert!(
+        seen.values().all(|&count| count == 1),
+        "a message was handled twice"
+    );
+}
+
+#[test]
+fn group_and_subject_come_from_the_arguments() {
+    let server = checks::start(ServerOptions::new());
+    let mut command = Step::command(BIN);
+    command
+        .env("NATS_URL", server.url())
+        .args(["orders", "billing"]);
+    let mut member = Step::start(&mut command).unwrap();
+    member
+        .wait_for_line("Joined queue group 'billing' on subject 'orders'", PATIENCE)
+        .unwrap();
+    server.wait_for_subscription("orders", PATIENCE).unwrap();
+    // A message handled means the program is past setting up its Ctrl-C handler.
+    publish(&server, "orders", "one").unwrap();
+    member
+        .wait_for_line("Received message 'one'", PATIENCE)
+        .unwrap();
+    member.interrupt().unwrap();
+    assert_eq!(
+        member.wait_exit(Duration::from_secs(2)).unwrap().code,
+        Some(0)
+    );
+}
+
+#[test]
+fn an_invalid_group_name_is_explained() {
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[], &["foo", "two words"]);
+    checks::assert_error(&out, &["'two words' is not a valid queue group name"]);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}

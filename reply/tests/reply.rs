@@ -1,0 +1,89 @@
+//! End-to-end tests of the responder against a real nats-server.
+
+use std::time::Duration;
+
+use testkit::{PATIENCE, ServerOptions, Step, checks, publish, requests};
+
+const BIN: &str = env!("CARGO_BIN_EXE_reply");
+
+#[test]
+fn answers_requests_and_ignores_plain_messages() {
+    let server = checks::start(ServerOptions::new());
+    let mut responder = Step::start(Step::command(BIN).env("NATS_URL", server.url())).unwrap();
+    server.wait_for_subscription("help", PATIENCE).unwrap();
+
+    let answers = requests(&server, "help", &["help me"], PATIENCE).unwrap();
+    assert_eq!(answers, vec![Ok("I can help!".to_string())]);
+    publish(&server, "help", "just saying").unwrap();
+    responder
+        .wait_for_line("Received 'just saying' without a reply subject", PATIENCE)
+        .unwrap();
+
+    responder.interrupt().unwrap();
+    let out = responder.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("Answering requests on 'help'"), "{}", out.all);
+    assert!(
+        out.contains("Answered 'help me' with 'I can help!'"),
+        "{}",
+        out.all
+    );
+    assert!(out.contains("Answered 1 request(s). Bye!"), "{}", out.all);
+}
+
+#[test]
+fn ctrl_c_still_answers_the_requests_already_received() {
+    let server = checks::start(ServerOptions::new());
+    // 300 ms of work per request: five requests take 1.5 s, so Ctrl-C comes in the middle.
+    let mut command = Step::command(BIN);
+    command
+        .env("NATS_URL", server.url())
+        .args(["help", "done", "300"]);
+    let mut responder = Step::start(&mut command).unwrap();
+    server.wait_for_subscription("help", PATIENCE).unwrap();
+
+    let questions = ["one", "two", "three", "four", "five"];
+    let answers = std::thread::scope(|scope| {
+        let asked = scope.spawn(|| requests(&server, "help", &questions, PATIENCE));
+        // The five requests leave together; by the time the first one is answered (300 ms),
+        // the other four wait in the responder's queue.
+        responder.wait_for_line("Answered '", PATIENCE).unwrap();
+        responder.interrupt().unwrap();
+        asked.join().unwrap().unwrap()
+    });
+    assert!(
+        answers.iter().all(|answer| answer.as_deref() == Ok("done")),
+        "{answers:?}"
+    );
+
+    let out = responder.wait_exit(PATIENCE).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("Ctrl-C: no new requests"), "{}", out.all);
+    assert!(out.contains("Answered 5 request(s). Bye!"), "{}", out.all);
+
+    // After the drain nobody serves the subject any more.
+    let late = requests(&server, "help", &["six"], Duration::from_secs(1)).unwrap();
+    assert!(
+        late[0]
+            .as_ref()
+            .is_err_and(|err| err.contains("no responders")),
+        "{late:?}"
+    );
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}

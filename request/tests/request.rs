@@ -1,0 +1,81 @@
+//! End-to-end tests of the requester against a real nats-server.
+
+use std::time::Duration;
+
+use testkit::{Observer, ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_request");
+
+#[test]
+fn prints_the_answer_of_a_responder() {
+    let server = checks::start(ServerOptions::new());
+    let _responder = Observer::respond(&server, "help", "I can help!").unwrap();
+
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.all);
+    assert!(
+        lines[1].ends_with("Sending request 'help me' on 'help', waiting up to 2 s for a reply")
+    );
+    assert!(
+        lines[2].ends_with("Received reply 'I can help!'"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn no_responders_is_told_apart_from_a_timeout() {
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    checks::assert_error(
+        &out,
+        &[
+            "nobody answers on 'help': no responder subscribes to it",
+            "cargo run -p reply",
+        ],
+    );
+    assert!(
+        out.elapsed < Duration::from_secs(2),
+        "waited {:?} for nobody",
+        out.elapsed
+    );
+
+    // A subscriber that never answers: the request times out instead.
+    let _silent = Observer::subscribe(&server, "help").unwrap();
+    let out = checks::run(BIN, &server.url(), &[], &["help", "anyone?", "1"]);
+    checks::assert_error(
+        &out,
+        &["no reply on 'help' within 1 s", "did not answer in time"],
+    );
+    assert!(
+        out.elapsed >= Duration::from_secs(1),
+        "gave up after {:?}",
+        out.elapsed
+    );
+}
+
+#[test]
+fn a_timeout_that_is_not_a_number_is_explained() {
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[], &["help", "x", "soon"]);
+    checks::assert_error(&out, &["'soon' is not a whole number of seconds"]);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}

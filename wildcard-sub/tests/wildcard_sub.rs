@@ -1,0 +1,79 @@
+//! End-to-end tests of the wildcard subscriber against a real nats-server.
+
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use testkit::{PATIENCE, ServerOptions, Step, checks, publish};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wildcard-sub");
+
+/// Runs wildcard-sub with `pattern`, publishes on foo.a.b, bar and then foo.a (last, so that
+/// once foo.a is logged every earlier match would have been too), and returns its output.
+fn received_with(pattern: &str) -> testkit::Output {
+    let server = checks::start(ServerOptions::new());
+    let mut command = Step::command(BIN);
+    command.env("NATS_URL", server.url()).arg(pattern);
+    let mut sub = Step::start(&mut command).unwrap();
+    server.wait_for_subscription(pattern, PATIENCE).unwrap();
+    for subject in ["foo.a.b", "bar", "foo.a"] {
+        publish(&server, subject, &format!("to {subject}")).unwrap();
+    }
+    sub.wait_for_line("Received on [foo.a]: 'to foo.a'", PATIENCE)
+        .unwrap();
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    out
+}
+
+fn subjects_received(out: &testkit::Output) -> Vec<String> {
+    out.all
+        .lines()
+        .filter_map(|line| line.split_once("Received on [")?.1.split_once(']'))
+        .map(|(subject, _)| subject.to_string())
+        .collect()
+}
+
+#[test]
+fn a_star_matches_exactly_one_token() {
+    let out = received_with("foo.*");
+    assert!(out.contains("Subscribing to 'foo.*'"), "{}", out.all);
+    assert_eq!(subjects_received(&out), ["foo.a"], "{}", out.all);
+}
+
+#[test]
+fn a_greater_than_matches_all_the_tokens_after_it() {
+    let out = received_with("foo.>");
+    assert_eq!(subjects_received(&out), ["foo.a.b", "foo.a"], "{}", out.all);
+}
+
+#[test]
+fn foo_star_is_the_default() {
+    let server = checks::start(ServerOptions::new());
+    let mut sub = Step::start(Step::command(BIN).env("NATS_URL", server.url())).unwrap();
+    server.wait_for_subscription("foo.*", PATIENCE).unwrap();
+    // A message handled means the program is past setting up its Ctrl-C handler.
+    publish(&server, "foo.x", "x").unwrap();
+    sub.wait_for_line("Received on [foo.x]", PATIENCE).unwrap();
+    sub.interrupt().unwrap();
+    assert_eq!(sub.wait_exit(Duration::from_secs(2)).unwrap().code, Some(0));
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn credentials_in_the_url_are_refused_not_dropped() {
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn invalid_patterns_are_explained() {
+    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
+        vec![subject.to_string()]
+    });
+}
