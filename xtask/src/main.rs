@@ -183,17 +183,24 @@ pub fn cargo() -> Command {
     command
 }
 
-/// The tutorial's steps, in order.
-const STEPS: [&str; 6] = [
+/// The steps, in the guide's order: the Go tutorial's, then the ones beyond it.
+const STEPS: [&str; 13] = [
     "async-sub",
     "pub-simple",
     "pub-msg",
     "sync-sub",
     "auth-sub",
     "auth-pub",
+    "wildcard-sub",
+    "counter-sub",
+    "queue-sub",
+    "request",
+    "reply",
+    "headers",
+    "cluster-sub",
 ];
 
-/// Builds the six steps, so that the tour and the guide run exactly this checkout's code.
+/// Builds the steps, so that the tour and the guide run exactly this checkout's code.
 pub fn build_steps() -> Result<(), String> {
     println!("xtask: building the tutorial steps (cargo build)");
     let mut command = cargo();

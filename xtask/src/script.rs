@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use testkit::{NatsServer, PATIENCE, ServerOptions, Step, free_port};
+use testkit::{Cluster, NatsServer, PATIENCE, ServerOptions, Step, free_port};
 
 use crate::binary;
 
@@ -52,8 +52,9 @@ pub struct Script {
     server_bin: Option<PathBuf>,
     /// The current server's URL: steps get it as NATS_URL without showing it.
     url: String,
-    /// Every loopback port used, shown as the tutorial's 4222 in recorded outputs.
-    ports: Vec<u16>,
+    /// Every loopback port used, with the port recorded outputs show instead (the tutorial's
+    /// 4222, or 4222-4224 for the nodes of a cluster, as `cargo xtask cluster` uses).
+    ports: Vec<(u16, u16)>,
     verdicts: Vec<(String, Result<(), String>)>,
     outputs: BTreeMap<String, String>,
 }
@@ -96,8 +97,19 @@ impl Script {
         };
         let server = NatsServer::start(options).map_err(|err| err.0)?;
         self.url = server.url();
-        self.ports.push(server.port());
+        self.ports.push((server.port(), 4222));
         Ok(server)
+    }
+
+    /// Starts a three-node cluster (n1, n2, n3); steps connect to all three nodes, in order.
+    pub fn cluster(&mut self) -> Result<Cluster, String> {
+        let cluster = Cluster::start(3).map_err(|err| err.0)?;
+        for index in 0..cluster.len() {
+            self.ports
+                .push((cluster.node(index).port(), 4222 + index as u16));
+        }
+        self.url = cluster.urls();
+        Ok(cluster)
     }
 
     /// From now on, steps connect to `url` (not shown in command lines, like the default).
@@ -108,7 +120,7 @@ impl Script {
     /// From now on, steps connect to a port where no server listens.
     pub fn use_unused_url(&mut self) -> Result<(), String> {
         let port = free_port().map_err(|err| err.0)?;
-        self.ports.push(port);
+        self.ports.push((port, 4222));
         self.url = format!("nats://127.0.0.1:{port}");
         Ok(())
     }
@@ -200,6 +212,48 @@ impl Script {
         self.check(name, ready);
     }
 
+    /// Records a failure for the running step if it printed a line containing `needle`.
+    pub fn refute(&mut self, running: &Option<Running>, needle: &str) {
+        let Some(run) = running else { return };
+        if run.step.lines().iter().any(|line| line.contains(needle)) {
+            let name = run.name;
+            self.check(
+                name,
+                Err(format!("printed \"{needle}\", which it should not")),
+            );
+        }
+    }
+
+    /// Waits until the running steps together printed `count` lines containing `needle`.
+    pub fn wait_total(&mut self, running: &[&Option<Running>], needle: &str, count: usize) {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let steps: Vec<&Running> = running.iter().filter_map(|run| run.as_ref()).collect();
+        let Some(name) = steps.first().map(|run| run.name) else {
+            return;
+        };
+        loop {
+            let total: usize = steps
+                .iter()
+                .map(|run| {
+                    run.step
+                        .lines()
+                        .iter()
+                        .filter(|l| l.contains(needle))
+                        .count()
+                })
+                .sum();
+            if total >= count {
+                return;
+            }
+            if std::time::Instant::now() >= deadline {
+                let why = format!("printed \"{needle}\" {total} times in all, not {count}");
+                self.check(name, Err(why));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Shows the running step's new output as `block`: the command line first if it has not
     /// been shown yet, else a `terminal N (name):` label (tour).
     pub fn show(&mut self, running: &mut Option<Running>, block: &str) {
@@ -268,8 +322,9 @@ impl Script {
         self.check(verdict, outcome);
     }
 
-    /// Ctrl-C: the subscriber must drain and exit 0 within 2 seconds.
-    pub fn interrupt(&mut self, running: &mut Option<Running>, block: &str) {
+    /// Ctrl-C: the subscriber must drain and exit 0 within 2 seconds, its output ending with a
+    /// line that contains `last_words`.
+    pub fn interrupt(&mut self, running: &mut Option<Running>, block: &str, last_words: &str) {
         let Some(run) = running.as_mut() else { return };
         self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
         let name = run.name;
@@ -280,7 +335,16 @@ impl Script {
             .map_err(|err| err.0);
         self.show(running, block);
         let verdict = match out {
-            Ok(out) if out.code == Some(0) && out.contains("Subscription drained") => Ok(()),
+            Ok(out)
+                if out.code == Some(0)
+                    && out
+                        .all
+                        .lines()
+                        .last()
+                        .is_some_and(|l| l.contains(last_words)) =>
+            {
+                Ok(())
+            }
             Ok(out) => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
             Err(err) => Err(err),
         };
@@ -325,8 +389,8 @@ impl Script {
     /// the clients' ephemeral ports become fixed values.
     fn normalize(&self, text: &str) -> String {
         let mut text = text.to_string();
-        for port in &self.ports {
-            text = text.replace(&format!("127.0.0.1:{port}"), "localhost:4222");
+        for (port, shown) in &self.ports {
+            text = text.replace(&format!("127.0.0.1:{port}"), &format!("localhost:{shown}"));
         }
         let mut clients: Vec<String> = Vec::new();
         text.lines()

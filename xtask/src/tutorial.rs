@@ -1,7 +1,7 @@
 //! The tutorial, step by step, as `cargo xtask tour` shows it and as the guide records it.
 //! Block names (`async-sub/start`, ...) are the names of the guide's output blocks.
 
-use testkit::ServerOptions;
+use testkit::{PATIENCE, ServerOptions};
 
 use crate::script::{
     Mode, SYNC_SUB_SECONDS, Script, client_log, fails, ok, refused_connection_log,
@@ -54,7 +54,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     );
     s.wait(&mut sub, "Received message 'Hello World'");
     s.show(&mut sub, "async-sub/received-msg");
-    s.interrupt(&mut sub, "async-sub/ctrl-c");
+    s.interrupt(&mut sub, "async-sub/ctrl-c", "Subscription drained");
 
     s.heading("Step 4: synchronous subscriber (sync-sub)");
     let mut sync = s.start(2, "sync-sub", &["foo", SYNC_SUB_SECONDS], &[], None);
@@ -178,9 +178,10 @@ pub fn run(s: &mut Script) -> Result<(), String> {
             refused,
         );
     }
-    s.interrupt(&mut sub, "auth-sub/ctrl-c");
+    s.interrupt(&mut sub, "auth-sub/ctrl-c", "Subscription drained");
     drop(server);
 
+    beyond_the_tutorial(s, docs)?;
     if docs {
         errors_without_a_server(s)?;
     }
@@ -251,7 +252,7 @@ fn errors_on_a_plain_server(
     );
     s.wait(&mut sub, "Received message 'Hello again'");
     s.show(&mut sub, "restart/received");
-    s.interrupt(&mut sub, "restart/ctrl-c");
+    s.interrupt(&mut sub, "restart/ctrl-c", "Subscription drained");
 
     let small = s.server(ServerOptions::new().config("max_payload: 64\n"))?;
     let args = [
@@ -300,5 +301,196 @@ fn errors_without_a_server(s: &mut Script) -> Result<(), String> {
         None,
         refused,
     );
+    Ok(())
+}
+
+/// The steps that go past the Go tutorial: its own suggestions, then the core NATS patterns.
+fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
+    s.heading("Beyond the tutorial: a wildcard subscriber (wildcard-sub)");
+    let server = s.server(ServerOptions::new())?;
+    s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+    let mut sub = s.start(2, "wildcard-sub", &["foo.*"], &[], None);
+    s.wait_subscribed(&mut sub, &server, "foo.*");
+    s.show(&mut sub, "wildcard/start");
+    let sent = ok("Published message on subject foo.a.b");
+    let args = ["foo.a.b", "two tokens"];
+    s.run(
+        "wildcard/publish-two",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &args,
+        &[],
+        None,
+        sent,
+    );
+    let sent = ok("Published message on subject foo.a");
+    let args = ["foo.a", "one token"];
+    s.run(
+        "wildcard/publish-one",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &args,
+        &[],
+        None,
+        sent,
+    );
+    s.wait(&mut sub, "Received on [foo.a]: 'one token'");
+    s.show(&mut sub, "wildcard/received");
+    s.refute(&sub, "two tokens");
+    s.interrupt(&mut sub, "wildcard/ctrl-c", "Subscription drained");
+
+    s.heading("Beyond the tutorial: a message counter (counter-sub)");
+    let mut sub = s.start(2, "counter-sub", &[], &[], None);
+    s.wait_subscribed(&mut sub, &server, "foo");
+    s.show(&mut sub, "counter/start");
+    for block in ["counter/publish-1", "counter/publish-2"] {
+        let sent = ok("Published message on subject foo");
+        s.run(block, "pub-simple", 3, "pub-simple", &[], &[], None, sent);
+    }
+    s.wait(&mut sub, "[#2] Received on [foo]");
+    s.show(&mut sub, "counter/received");
+    s.interrupt(&mut sub, "counter/ctrl-c", "message(s) in all");
+    if docs {
+        // Slow handling (20 ms a message) and room for 16 waiting messages, then 200
+        // messages published at once by the recorder's own client.
+        let mut sub = s.start(2, "counter-sub", &["foo", "20", "16"], &[], None);
+        s.wait_subscribed(&mut sub, &server, "foo");
+        s.show(&mut sub, "counter/slow-start");
+        let payloads: Vec<String> = (1..=200).map(|n| format!("message {n}")).collect();
+        testkit::publish_all(&server, "foo", &payloads).map_err(|err| err.0)?;
+        s.wait(&mut sub, "Slow consumer");
+        s.interrupt(
+            &mut sub,
+            "counter/slow",
+            "were dropped because this subscriber was too slow",
+        );
+    }
+
+    s.heading("Beyond the tutorial: sharing work in a queue group (queue-sub)");
+    let mut first = s.start(2, "queue-sub", &[], &[], None);
+    s.wait(&mut first, "Joined queue group 'workers'");
+    s.show(&mut first, "queue/start-1");
+    let mut second = s.start(3, "queue-sub", &[], &[], None);
+    s.wait(&mut second, "Joined queue group 'workers'");
+    s.show(&mut second, "queue/start-2");
+    if server.wait_for_subscriptions("foo", 2, PATIENCE).is_err() {
+        s.check(
+            "queue-sub",
+            Err("the two members never both subscribed".into()),
+        );
+    }
+    for job in 1..=4 {
+        let text = format!("job {job}");
+        let sent = ok("Published message on subject foo");
+        let block = format!("queue/publish-{job}");
+        s.run(
+            &block,
+            "pub-simple",
+            4,
+            "pub-simple",
+            &["foo", &text],
+            &[],
+            None,
+            sent,
+        );
+    }
+    s.wait_total(&[&first, &second], "Received message 'job", 4);
+    s.show(&mut first, "queue/received-1");
+    s.show(&mut second, "queue/received-2");
+    s.interrupt(&mut first, "queue/ctrl-c-1", "for group 'workers'. Bye!");
+    s.interrupt(&mut second, "queue/ctrl-c-2", "for group 'workers'. Bye!");
+
+    s.heading("Beyond the tutorial: request and reply (request, reply)");
+    let mut responder = s.start(2, "reply", &[], &[], None);
+    s.wait_subscribed(&mut responder, &server, "help");
+    s.show(&mut responder, "reply/start");
+    let answered = ok("Received reply 'I can help!'");
+    s.run(
+        "request/run",
+        "request",
+        3,
+        "request",
+        &[],
+        &[],
+        None,
+        answered,
+    );
+    s.wait(&mut responder, "Answered 'help me'");
+    s.show(&mut responder, "reply/answered");
+    s.interrupt(&mut responder, "reply/ctrl-c", "Bye!");
+    let nobody = fails("nobody answers on 'help'");
+    s.run(
+        "request/no-responders",
+        "request",
+        3,
+        "request",
+        &[],
+        &[],
+        None,
+        nobody,
+    );
+
+    s.heading("Beyond the tutorial: message headers (headers)");
+    let read = ok("header Nats-Msg-Id: hello-1");
+    s.run("headers/run", "headers", 2, "headers", &[], &[], None, read);
+    drop(server);
+
+    s.heading("Beyond the tutorial: a cluster, and a subscriber that fails over (cluster-sub)");
+    let mut cluster = s.cluster()?;
+    s.say("terminal 1 $ cargo xtask cluster");
+    let mut sub = s.start(2, "cluster-sub", &[], &[], None);
+    s.wait(&mut sub, "Connected to cluster node 'n1'");
+    if cluster
+        .node(0)
+        .wait_for_subscription("foo", PATIENCE)
+        .is_err()
+    {
+        s.check("cluster-sub", Err("never subscribed on n1".into()));
+    }
+    s.show(&mut sub, "cluster/start");
+    let n1 = cluster.node(0).url();
+    let sent = ok("Published message on subject foo");
+    let args = ["foo", "through n1"];
+    s.run(
+        "cluster/publish-1",
+        "pub-simple",
+        3,
+        "pub-simple",
+        &args,
+        &[],
+        Some(&n1),
+        sent,
+    );
+    s.wait(&mut sub, "Received message 'through n1'");
+    s.show(&mut sub, "cluster/received-1");
+    s.say("\nterminal 1: 1 and Enter (stops n1)");
+    cluster.node_mut(0).stop();
+    s.wait(&mut sub, "Reconnected to the cluster");
+    let moved_to = cluster.wait_for_subscription("foo", PATIENCE);
+    s.show(&mut sub, "cluster/failover");
+    match moved_to {
+        Ok(index) => {
+            let url = cluster.node(index).url();
+            let sent = ok("Published message on subject foo");
+            let args = ["foo", "after the failover"];
+            let block = "cluster/publish-2";
+            s.run(
+                block,
+                "pub-simple",
+                3,
+                "pub-simple",
+                &args,
+                &[],
+                Some(&url),
+                sent,
+            );
+            s.wait(&mut sub, "Received message 'after the failover'");
+            s.show(&mut sub, "cluster/received-2");
+        }
+        Err(err) => s.check("cluster-sub", Err(err.0)),
+    }
+    s.interrupt(&mut sub, "cluster/ctrl-c", "Subscription drained");
     Ok(())
 }
