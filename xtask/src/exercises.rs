@@ -1,0 +1,319 @@
+//! `cargo xtask check [EXERCISE]`: runs an exercise's checks against the student's code and a
+//! real nats-server, and says what passes, what does not, and the next hint.
+//!
+//! Each exercise is a crate in `exercises/NAME` (starter code, README with the task and hints,
+//! `tests/check.rs`); its reference solution is `solutions/NAME`. The checks run the binary
+//! that `EXERCISE_BIN` names, or the exercise's own; CI points them at both (`verify`): every
+//! starter must fail its checks, every solution must pass them.
+
+use std::path::PathBuf;
+
+use testkit::workspace_root;
+
+use crate::{binary, cargo, ensure_nats_server};
+
+/// The exercises, in the order the guide suggests them.
+pub const EXERCISES: [&str; 6] = [
+    "wildcard",
+    "counter",
+    "timeouts",
+    "request-reply",
+    "auth",
+    "queue",
+];
+
+/// What one run of an exercise's checks showed.
+struct Report {
+    passed: Vec<String>,
+    failed: Vec<String>,
+    /// The `hint:` of the first failing check.
+    hint: Option<String>,
+    /// cargo's error output when nothing ran (the code does not compile).
+    broken: Option<String>,
+}
+
+impl Report {
+    fn done(&self) -> bool {
+        self.broken.is_none() && self.failed.is_empty() && !self.passed.is_empty()
+    }
+}
+
+/// `cargo xtask check NAME` (one exercise, in detail) or `cargo xtask check` (progress).
+pub fn check(name: Option<&str>) -> Result<(), String> {
+    let server = ensure_nats_server()?;
+    match name {
+        Some(name) => {
+            if !EXERCISES.contains(&name) {
+                return Err(format!(
+                    "there is no exercise '{name}'; the exercises are: {}",
+                    EXERCISES.join(", ")
+                ));
+            }
+            println!("xtask: checking exercises/{name} against a real nats-server...");
+            let report = run_checks(name, None, &server)?;
+            print_report(name, &report);
+            if report.done() {
+                Ok(())
+            } else {
+                Err(format!("exercise {name} is not done yet"))
+            }
+        }
+        None => {
+            println!("xtask: checking every exercise (this takes a minute)...\n");
+            let mut done = 0;
+            let mut next = None;
+            for name in EXERCISES {
+                let report = run_checks(name, None, &server)?;
+                let total = report.passed.len() + report.failed.len();
+                let status = if report.done() {
+                    done += 1;
+                    "[x] done".to_string()
+                } else if report.broken.is_some() {
+                    "[ ] does not compile yet".to_string()
+                } else {
+                    format!("[ ] {} of {total} checks pass", report.passed.len())
+                };
+                println!("  {name:<14} {status}");
+                if !report.done() && next.is_none() {
+                    next = Some(name);
+                }
+            }
+            println!("\n{done} of {} exercises done.", EXERCISES.len());
+            match next {
+                Some(name) => println!(
+                    "Next: read exercises/{name}/README.md, then run cargo xtask check {name}"
+                ),
+                None => println!("All done. Well played!"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// CI: every unmodified starter fails its checks, and every reference solution passes them.
+pub fn verify() -> Result<(), String> {
+    let server = ensure_nats_server()?;
+    let mut build = cargo();
+    build.arg("build");
+    for name in EXERCISES {
+        build.args(["--package", &format!("solution-{name}")]);
+    }
+    let status = build
+        .status()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    if !status.success() {
+        return Err("the reference solutions do not build".to_string());
+    }
+    let mut problems = Vec::new();
+    for name in EXERCISES {
+        let starter = run_checks(name, None, &server)?;
+        let solution = run_checks(name, Some(binary(&format!("solution-{name}"))), &server)?;
+        let starter_fails = starter.broken.is_none() && !starter.failed.is_empty();
+        let starter_verdict = if starter_fails { "fails" } else { "PASSES" };
+        let solution_verdict = if solution.done() { "passes" } else { "FAILS" };
+        println!(
+            "xtask: exercise {name:<14} starter {starter_verdict} ({} of {} checks), \
+             solution {solution_verdict}",
+            starter.passed.len(),
+            starter.passed.len() + starter.failed.len()
+        );
+        if !starter_fails {
+            problems.push(format!(
+                "the starter of {name} does not fail its checks{}",
+                starter
+                    .broken
+                    .as_ref()
+                    .map(|err| format!(" (it does not compile: {err})"))
+                    .unwrap_or_default()
+            ));
+        }
+        if !solution.done() {
+            problems.push(format!(
+                "the solution of {name} fails: {}",
+                solution
+                    .broken
+                    .clone()
+                    .unwrap_or_else(|| solution.failed.join(", "))
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// Runs `cargo test -p exercise-NAME --test check` (against `bin` when given) and reads the
+/// verdict of each check from its output.
+fn run_checks(name: &str, bin: Option<PathBuf>, server: &PathBuf) -> Result<Report, String> {
+    let mut command = cargo();
+    command
+        .args(["test", "--package", &format!("exercise-{name}")])
+        .args(["--test", "check", "--", "--color", "never"])
+        .env("NATS_SERVER_BIN", server)
+        .env("EXERCISE_BIN", bin.unwrap_or_default())
+        .current_dir(workspace_root());
+    let output = command
+        .output()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let checks = workspace_root()
+        .join("exercises")
+        .join(name)
+        .join("tests")
+        .join("check.rs");
+    let order = std::fs::read_to_string(checks)
+        .map(|source| check_order(&source))
+        .unwrap_or_default();
+    Ok(read_report(&stdout, &stderr, &order))
+}
+
+/// The names of the `#[test]` functions of a check file, in the order they are written: the
+/// order in which a student meets them (the tests themselves run in parallel).
+fn check_order(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "#[test]" {
+            let name = lines
+                .next()
+                .and_then(|next| next.trim().strip_prefix("fn "))
+                .and_then(|rest| rest.split('(').next());
+            names.extend(name.map(str::to_string));
+        }
+    }
+    names
+}
+
+/// Reads libtest's output: `test NAME ... ok` / `... FAILED`, sorted in `order`, and in the
+/// first failure's section (`---- NAME stdout ----`), the panic message's `hint:` line.
+fn read_report(stdout: &str, stderr: &str, order: &[String]) -> Report {
+    let mut report = Report {
+        passed: Vec::new(),
+        failed: Vec::new(),
+        hint: None,
+        broken: None,
+    };
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        if let Some(test) = rest.strip_suffix(" ... ok") {
+            report.passed.push(test.to_string());
+        } else if let Some(test) = rest.strip_suffix(" ... FAILED") {
+            report.failed.push(test.to_string());
+        }
+    }
+    let rank = |test: &String| order.iter().position(|name| name == test);
+    report.passed.sort_by_key(rank);
+    report.failed.sort_by_key(rank);
+    let first_failure = report.failed.first().cloned();
+    if let Some(first) = first_failure {
+        let section = format!("---- {first} stdout ----");
+        report.hint = stdout
+            .lines()
+            .skip_while(|line| *line != section)
+            .skip(1)
+            .take_while(|line| !line.starts_with("---- "))
+            .find_map(|line| line.split_once("hint: ").map(|(_, hint)| hint.to_string()));
+    }
+    if report.passed.is_empty() && report.failed.is_empty() {
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.starts_with("error") || line.trim_start().starts_with("-->"))
+            .take(6)
+            .collect();
+        report.broken = Some(if errors.is_empty() {
+            stderr.lines().rev().take(5).collect::<Vec<_>>().join("\n")
+        } else {
+            errors.join("\n")
+        });
+    }
+    report
+}
+
+fn print_report(name: &str, report: &Report) {
+    println!();
+    if let Some(errors) = &report.broken {
+        println!("exercise {name}: the code does not compile yet.\n{errors}");
+        println!("\n(cargo build -p exercise-{name} shows the full messages)");
+        return;
+    }
+    for test in &report.passed {
+        println!("  [x] {}", test.replace('_', " "));
+    }
+    for test in &report.failed {
+        println!("  [ ] {}", test.replace('_', " "));
+    }
+    // (Passed checks first, then the ones still to do, each group in the file's order.)
+    let total = report.passed.len() + report.failed.len();
+    if report.done() {
+        println!("\nexercise {name}: all {total} checks pass. Done!");
+        let next = EXERCISES
+            .iter()
+            .skip_while(|exercise| **exercise != name)
+            .nth(1);
+        if let Some(next) = next {
+            println!("Next: exercises/{next}/README.md, then cargo xtask check {next}");
+        }
+    } else {
+        println!(
+            "\nexercise {name}: {} of {total} checks pass.",
+            report.passed.len()
+        );
+        match &report.hint {
+            Some(hint) => println!("next hint: {hint}"),
+            None => println!("next hint: see the Hints in exercises/{name}/README.md"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_lists_checks_and_the_first_failures_hint() {
+        let stdout = "running 2 tests\n\
+            test it_numbers_each_message ... FAILED\n\
+            test it_logs_the_total ... ok\n\
+            \n\
+            failures:\n\
+            \n\
+            ---- it_numbers_each_message stdout ----\n\
+            \n\
+            thread 'it_numbers_each_message' panicked at exercises/counter/tests/check.rs:1:1:\n\
+            hint: keep a counter in the handler task\n\
+            \n\
+            output:\n\
+            test result: FAILED. 1 passed; 1 failed";
+        let order = check_order(
+            "#[test]\nfn it_numbers_each_message() {}\n#[test]\nfn it_logs_the_total() {}",
+        );
+        assert_eq!(order, ["it_numbers_each_message", "it_logs_the_total"]);
+        let report = read_report(stdout, "", &order);
+        assert_eq!(report.passed, ["it_logs_the_total"]);
+        assert_eq!(report.failed, ["it_numbers_each_message"]);
+        assert_eq!(
+            report.hint.as_deref(),
+            Some("keep a counter in the handler task")
+        );
+        assert!(!report.done());
+    }
+
+    #[test]
+    fn code_that_does_not_compile_is_reported_as_such() {
+        let stderr = "   Compiling exercise-counter\nerror[E0425]: cannot find value `count`\n  --> exercises/counter/src/main.rs:9:5\n";
+        let report = read_report("", stderr, &[]);
+        assert!(
+            report
+                .broken
+                .as_deref()
+                .unwrap()
+                .contains("cannot find value `count`")
+        );
+        assert!(!report.done());
+    }
+}
