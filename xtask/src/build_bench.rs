@@ -1,0 +1,216 @@
+//! `cargo xtask build-bench`: how long a learner waits for the first build, measured.
+//!
+//! In one run, from clean and with separate target folders, it builds
+//! (a) the workspace's `async-sub` step (what the first `cargo run -p async-sub` compiles), and
+//! (b) the same `main.rs` in a throw-away crate with the naive choices: async-nats, tokio
+//!     (`full`) and env_logger with their default features, and the default `[profile.dev]`,
+//! then prints both wall times and their ratio; then the whole workspace's default members;
+//! then the time to rebuild and start the step after an edit of its `main.rs`. It works on a
+//! copy of the sources in `target/build-bench`, so the tree is never touched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use testkit::workspace_root;
+
+use crate::cargo;
+
+pub fn run() -> Result<(), String> {
+    let root = workspace_root();
+    let bench = root.join("target").join("build-bench");
+    let copy = bench.join("workspace");
+    let baseline = bench.join("baseline");
+    for dir in [&copy, &baseline] {
+        if dir.exists() {
+            fs::remove_dir_all(dir)
+                .map_err(|err| format!("cannot clean {}: {err}", dir.display()))?;
+        }
+    }
+    copy_workspace(&root, &copy)?;
+    write_baseline(&root, &baseline)?;
+    // Fetch everything first, so that download time is not counted as build time.
+    for dir in [&copy, &baseline] {
+        run_cargo(dir, &["fetch"], None)?;
+    }
+
+    println!("xtask: (a) the workspace, cold: cargo build -p async-sub");
+    let workspace = time_cargo(&copy, &["build", "-p", "async-sub"], &copy.join("target"))?;
+    println!("xtask: (b) the naive baseline, cold: cargo build (same main.rs)");
+    let naive = time_cargo(&baseline, &["build"], &baseline.join("target"))?;
+    println!("xtask: (c) the whole workspace's steps, cold: cargo build");
+    let all_target = bench.join("all-target");
+    let all = time_cargo(&copy, &["build"], &all_target)?;
+
+    println!("xtask: (d) edit async-sub/src/main.rs, then rebuild and start it");
+    let main_rs = copy.join("async-sub").join("src").join("main.rs");
+    let source = fs::read_to_string(&main_rs).map_err(|err| err.to_string())?;
+    fs::write(&main_rs, format!("{source}// edited by build-bench\n"))
+        .map_err(|err| err.to_string())?;
+    let started = Instant::now();
+    run_cargo(
+        &copy,
+        &["build", "-p", "async-sub"],
+        Some(&copy.join("target")),
+    )?;
+    let rebuild = started.elapsed();
+    let exe = copy
+        .join("target")
+        .join("debug")
+        .join(format!("async-sub{}", std::env::consts::EXE_SUFFIX));
+    // Started against a port where nothing listens, the step prints its error and exits.
+    let port = testkit::free_port().map_err(|err| err.0)?;
+    let status = Command::new(&exe)
+        .env("NATS_URL", format!("nats://127.0.0.1:{}", port))
+        .output()
+        .map_err(|err| format!("cannot start {}: {err}", exe.display()))?;
+    let edit_to_run = started.elapsed();
+    if status.status.code() != Some(1) {
+        return Err(format!(
+            "the rebuilt step did not run as expected: {status:?}"
+        ));
+    }
+
+    let ratio = workspace.as_secs_f64() / naive.as_secs_f64();
+    println!();
+    println!("build-bench on {} cores:", num_cpus());
+    println!(
+        "  (a) workspace, cold build of async-sub    {:>7.1} s",
+        workspace.as_secs_f64()
+    );
+    println!(
+        "  (b) naive baseline, cold build            {:>7.1} s",
+        naive.as_secs_f64()
+    );
+    println!("      ratio (a) / (b)                       {ratio:>7.2}   (target <= 0.50)");
+    println!(
+        "  (c) workspace, cold build of every step   {:>7.1} s",
+        all.as_secs_f64()
+    );
+    println!(
+        "  (d) edit, rebuild async-sub               {:>7.2} s",
+        rebuild.as_secs_f64()
+    );
+    println!(
+        "      edit, rebuild and start async-sub     {:>7.2} s   (target <= 2 s)",
+        edit_to_run.as_secs_f64()
+    );
+    let duplicates = cargo()
+        .args([
+            "tree",
+            "--duplicates",
+            "--edges",
+            "normal",
+            "--package",
+            "async-sub",
+        ])
+        .output()
+        .map_err(|err| format!("cannot run cargo tree: {err}"))?;
+    let duplicates = String::from_utf8_lossy(&duplicates.stdout);
+    let names: Vec<&str> = duplicates
+        .lines()
+        .filter(|line| !line.starts_with(' ') && !line.is_empty() && !line.starts_with('['))
+        .collect();
+    if names.is_empty() {
+        println!("  duplicate crate versions in async-sub's tree: none");
+    } else {
+        println!(
+            "  duplicate crate versions in async-sub's tree: {}",
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Copies what cargo needs of the workspace (not `target/`, `.git/` or the guide).
+fn copy_workspace(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|err| err.to_string())?;
+    for entry in fs::read_dir(from).map_err(|err| err.to_string())? {
+        let entry = entry.map_err(|err| err.to_string())?;
+        let name = entry.file_name();
+        if ["target", ".git", "docs"].iter().any(|skip| name == *skip) {
+            continue;
+        }
+        copy_tree(&entry.path(), &to.join(&name))?;
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    if from.is_dir() {
+        fs::create_dir_all(to).map_err(|err| err.to_string())?;
+        for entry in fs::read_dir(from).map_err(|err| err.to_string())? {
+            let entry = entry.map_err(|err| err.to_string())?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        fs::copy(from, to)
+            .map(|_| ())
+            .map_err(|err| format!("cannot copy {}: {err}", from.display()))
+    }
+}
+
+/// The naive crate: the same program, default features everywhere, default profile.
+fn write_baseline(root: &Path, dir: &Path) -> Result<(), String> {
+    fs::create_dir_all(dir.join("src")).map_err(|err| err.to_string())?;
+    let manifest = r#"[package]
+name = "baseline"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+async-nats = "0.51"
+env_logger = "0.11"
+futures = "0.3"
+log = "0.4"
+tokio = { version = "1", features = ["full"] }
+
+# Not part of the tutorial's workspace.
+[workspace]
+"#;
+    fs::write(dir.join("Cargo.toml"), manifest).map_err(|err| err.to_string())?;
+    // The same versions where the crates are the same.
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|err| err.to_string())?;
+    fs::copy(
+        root.join("async-sub").join("src").join("main.rs"),
+        dir.join("src").join("main.rs"),
+    )
+    .map_err(|err| err.to_string())?;
+    Ok(())
+}
+
+fn time_cargo(dir: &Path, args: &[&str], target: &Path) -> Result<Duration, String> {
+    if target.exists() {
+        fs::remove_dir_all(target).map_err(|err| err.to_string())?;
+    }
+    let started = Instant::now();
+    run_cargo(dir, args, Some(&target.to_path_buf()))?;
+    Ok(started.elapsed())
+}
+
+fn run_cargo(dir: &Path, args: &[&str], target: Option<&PathBuf>) -> Result<(), String> {
+    let mut command = cargo();
+    command.current_dir(dir).args(args).arg("--quiet");
+    if let Some(target) = target {
+        command.env("CARGO_TARGET_DIR", target);
+    }
+    let status = command
+        .status()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo {} failed in {}: {status}",
+            args.join(" "),
+            dir.display()
+        ))
+    }
+}
