@@ -110,7 +110,7 @@ pub fn run() -> Result<(), String> {
     let duplicates = String::from_utf8_lossy(&duplicates.stdout);
     let names: Vec<&str> = duplicates
         .lines()
-        .filter(|line| !line.starts_with(' ') && !line.is_empty() && !line.starts_with('['))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_alphanumeric()))
         .collect();
     if names.is_empty() {
         println!("  duplicate crate versions in async-sub's tree: none");

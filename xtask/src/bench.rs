@@ -1,0 +1,259 @@
+//! `cargo xtask bench-sweep` and `cargo xtask bench-chart`: nats-bench over a range of payload
+//! sizes, and the chart of its CSV that the guide shows.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use testkit::{NatsServer, ServerOptions, Step, workspace_root};
+
+use crate::{cargo, ensure_nats_server};
+
+/// Payload sizes of the sweep, in bytes.
+const SIZES: [u64; 7] = [16, 64, 256, 1024, 4096, 16384, 65536];
+
+/// Builds nats-bench in release mode, runs it for every payload size against a private
+/// nats-server (1 publisher, 1 subscriber), writes `target/bench/sweep.csv`, and draws
+/// `docs/src/images/throughput.svg` from it.
+pub fn sweep() -> Result<(), String> {
+    ensure_nats_server()?;
+    let status = cargo()
+        .args(["build", "--release", "--package", "nats-bench"])
+        .status()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    if !status.success() {
+        return Err("cargo build --release -p nats-bench failed".to_string());
+    }
+    let root = workspace_root();
+    let exe = root
+        .join("target")
+        .join("release")
+        .join(format!("nats-bench{}", std::env::consts::EXE_SUFFIX));
+    let dir = root.join("target").join("bench");
+    fs::create_dir_all(&dir).map_err(|err| err.to_string())?;
+    let csv = dir.join("sweep.csv");
+    let _ = fs::remove_file(&csv);
+    let server = NatsServer::start(ServerOptions::new()).map_err(|err| err.0)?;
+    for size in SIZES {
+        // About 64 MB per run, between 20,000 and 1,000,000 messages.
+        let msgs = (64_000_000 / size).clamp(20_000, 1_000_000);
+        println!("xtask: nats-bench --size {size} --msgs {msgs}");
+        let mut command = Step::command(&exe);
+        command
+            .env("NATS_URL", server.url())
+            .args(["--size", &size.to_string(), "--msgs", &msgs.to_string()])
+            .arg("--csv")
+            .arg(&csv);
+        let out =
+            Step::run(&mut command, std::time::Duration::from_secs(300)).map_err(|err| err.0)?;
+        println!("{}", out.stdout);
+        if !out.stderr.is_empty() {
+            eprintln!("{}", out.stderr);
+        }
+    }
+    let svg = root
+        .join("docs")
+        .join("src")
+        .join("images")
+        .join("throughput.svg");
+    chart(&csv, &svg)
+}
+
+/// Draws messages per second against payload size, one line per variant and side.
+pub fn chart(csv: &Path, svg: &PathBuf) -> Result<(), String> {
+    let text =
+        fs::read_to_string(csv).map_err(|err| format!("cannot read {}: {err}", csv.display()))?;
+    let mut header = Vec::new();
+    // (variant side) -> [(size, msgs/s)]
+    let mut series: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        if index == 0 {
+            header = fields.iter().map(|f| f.to_string()).collect();
+            continue;
+        }
+        let field = |name: &str| -> Option<&str> {
+            header
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| fields.get(i).copied())
+        };
+        if field("mode") != Some("pubsub") {
+            continue;
+        }
+        let (Some(variant), Some(side), Some(size), Some(rate)) = (
+            field("variant"),
+            field("side"),
+            field("size"),
+            field("msgs_per_s"),
+        ) else {
+            continue;
+        };
+        let (Ok(size), Ok(rate)) = (size.parse::<f64>(), rate.parse::<f64>()) else {
+            continue;
+        };
+        series
+            .entry(format!("{variant} {side}"))
+            .or_default()
+            .push((size, rate));
+    }
+    if series.is_empty() {
+        return Err(format!("{} has no pub/sub rows to draw", csv.display()));
+    }
+    let sizes: Vec<f64> = series.values().flatten().map(|(size, _)| *size).collect();
+    let (min_size, max_size) = (
+        sizes.iter().copied().fold(f64::INFINITY, f64::min),
+        sizes.iter().copied().fold(0.0, f64::max),
+    );
+    let max_rate = series
+        .values()
+        .flatten()
+        .map(|(_, rate)| *rate)
+        .fold(0.0, f64::max);
+    let top = nice_ceiling(max_rate);
+    let (width, height, left, right, up, down) = (720.0, 420.0, 90.0, 170.0, 40.0, 60.0);
+    let plot_w = width - left - right;
+    let plot_h = height - up - down;
+    let x = |size: f64| {
+        let span = (max_size.log2() - min_size.log2()).max(1.0);
+        left + (size.log2() - min_size.log2()) / span * plot_w
+    };
+    let y = |rate: f64| up + plot_h - rate / top * plot_h;
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(
+        out,
+        r#"<title>nats-bench: messages per second against payload size, one publisher and one subscriber</title><rect width="{width}" height="{height}" fill="white"/>"#
+    );
+    for step in 0..=4 {
+        let rate = top * f64::from(step) / 4.0;
+        let _ = writeln!(
+            out,
+            r##"<line x1="{left}" y1="{0:.1}" x2="{1}" y2="{0:.1}" stroke="#ddd"/><text x="{2}" y="{3:.1}" text-anchor="end">{4}</text>"##,
+            y(rate),
+            left + plot_w,
+            left - 8.0,
+            y(rate) + 4.0,
+            short(rate)
+        );
+    }
+    let mut size = min_size;
+    while size <= max_size {
+        let _ = writeln!(
+            out,
+            r##"<line x1="{0:.1}" y1="{up}" x2="{0:.1}" y2="{1}" stroke="#eee"/><text x="{0:.1}" y="{2}" text-anchor="middle">{3}</text>"##,
+            x(size),
+            up + plot_h,
+            up + plot_h + 18.0,
+            bytes(size)
+        );
+        size *= 4.0;
+    }
+    let _ = writeln!(
+        out,
+        r#"<text x="{0}" y="{1}" text-anchor="middle">payload size (bytes, log scale)</text><text x="20" y="{2}" transform="rotate(-90 20 {2})" text-anchor="middle">messages per second</text>"#,
+        left + plot_w / 2.0,
+        height - 15.0,
+        up + plot_h / 2.0
+    );
+    let colors = ["#2b6cb0", "#c05621", "#2f855a", "#805ad5"];
+    for (index, (name, points)) in series.iter().enumerate() {
+        let color = colors[index % colors.len()];
+        let dash = if name.starts_with("naive") {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
+        let path: Vec<String> = points
+            .iter()
+            .map(|(size, rate)| format!("{:.1},{:.1}", x(*size), y(*rate)))
+            .collect();
+        let _ = writeln!(
+            out,
+            r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}/>"#,
+            path.join(" ")
+        );
+        let legend_y = up + 20.0 * index as f64;
+        let _ = writeln!(
+            out,
+            r#"<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{color}" stroke-width="2"{dash}/><text x="{3}" y="{4}">{name}</text>"#,
+            left + plot_w + 15.0,
+            legend_y,
+            left + plot_w + 45.0,
+            left + plot_w + 52.0,
+            legend_y + 4.0
+        );
+    }
+    out.push_str("</svg>\n");
+    fs::write(svg, out).map_err(|err| format!("cannot write {}: {err}", svg.display()))?;
+    println!("xtask: drew {}", svg.display());
+    Ok(())
+}
+
+/// The next round number above `value`, for the top of the axis.
+fn nice_ceiling(value: f64) -> f64 {
+    let magnitude = 10f64.powf(value.max(1.0).log10().floor());
+    for step in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if value <= step * magnitude {
+            return step * magnitude;
+        }
+    }
+    10.0 * magnitude
+}
+
+fn short(rate: f64) -> String {
+    if rate >= 1_000_000.0 {
+        format!("{:.1}M", rate / 1_000_000.0)
+    } else if rate >= 1_000.0 {
+        format!("{:.0}k", rate / 1_000.0)
+    } else {
+        format!("{rate:.0}")
+    }
+}
+
+fn bytes(size: f64) -> String {
+    if size >= 1024.0 {
+        format!("{:.0}K", size / 1024.0)
+    } else {
+        format!("{size:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(nice_ceiling(1_700_000.0), 2_000_000.0);
+        assert_eq!(nice_ceiling(2_100_000.0), 2_500_000.0);
+        assert_eq!(short(2_500_000.0), "2.5M");
+        assert_eq!(bytes(16384.0), "16K");
+    }
+
+    #[test]
+    fn a_chart_has_one_line_per_variant_and_side() {
+        let dir = std::env::temp_dir().join(format!("xtask-chart-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("r.csv");
+        fs::write(
+            &csv,
+            "mode,variant,side,clients,msgs,size,msgs_per_s,mb_per_s\n\
+             pubsub,naive,pub,1,10,16,100,1\npubsub,naive,pub,1,10,64,90,1\n\
+             pubsub,tuned,sub,1,10,16,200,1\npubsub,tuned,sub,1,10,64,150,1\n\
+             request,tuned,req,1,10,16,5,1\n",
+        )
+        .unwrap();
+        let svg = dir.join("c.svg");
+        chart(&csv, &svg).unwrap();
+        let text = fs::read_to_string(&svg).unwrap();
+        assert_eq!(text.matches("<polyline").count(), 2, "{text}");
+        assert!(text.contains(">naive pub<") && text.contains(">tuned sub<"));
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
