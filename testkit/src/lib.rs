@@ -76,3 +76,28 @@ pub fn exercise_bin(default: &str) -> String {
 /// How long an exercise check waits for something: short, so that a student's unfinished
 /// code fails fast with its hint.
 pub const EXERCISE_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Starts an exercise's binary (see [`exercise_bin`]) against `server` with `args`. With a
+/// `subject`, it also waits until the program subscribes to it, and fails with a hint if it
+/// never does.
+pub fn start_exercise(
+    bin: &str,
+    server: &NatsServer,
+    args: &[&str],
+    subject: Option<&str>,
+) -> Step {
+    let mut command = Step::command(exercise_bin(bin));
+    command.env("NATS_URL", server.url()).args(args);
+    let step = Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"));
+    if let Some(subject) = subject
+        && server
+            .wait_for_subscription(subject, EXERCISE_PATIENCE)
+            .is_err()
+    {
+        panic!(
+            "hint: keep the subscription to {subject}\n\noutput:\n{}",
+            step.output_so_far()
+        );
+    }
+    step
+}

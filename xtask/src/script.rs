@@ -184,6 +184,27 @@ impl Script {
         }
     }
 
+    /// Starts a subscribing step in `terminal`, waits until it has printed `ready` and the
+    /// server holds its subscription to `subject`, and shows its output so far as `block`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn subscriber(
+        &mut self,
+        terminal: u8,
+        name: &'static str,
+        args: &[&str],
+        server: &NatsServer,
+        subject: &str,
+        ready: &str,
+        block: &str,
+    ) -> Option<Running> {
+        let mut running = self.start(terminal, name, args, &[], None);
+        // Both: the line can still be in the pipe when the server already has the SUB.
+        self.wait(&mut running, ready);
+        self.wait_subscribed(&mut running, server, subject);
+        self.show(&mut running, block);
+        running
+    }
+
     /// Waits until the running step prints a line containing `needle`.
     pub fn wait(&mut self, running: &mut Option<Running>, needle: &str) {
         let Some(run) = running else { return };

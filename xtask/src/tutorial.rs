@@ -20,10 +20,16 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     ));
 
     s.heading("Step 1: asynchronous subscriber (async-sub)");
-    let mut sub = s.start(2, "async-sub", &[], &[], None);
-    s.wait(&mut sub, "Subscribing to subject 'foo'");
-    s.wait_subscribed(&mut sub, &server, "foo");
-    s.show(&mut sub, "async-sub/start");
+    let subscribing = "Subscribing to subject 'foo'";
+    let mut sub = s.subscriber(
+        2,
+        "async-sub",
+        &[],
+        &server,
+        "foo",
+        subscribing,
+        "async-sub/start",
+    );
 
     s.heading("Step 2: simple publisher (pub-simple)");
     let published = ok("Published message on subject foo");
@@ -57,10 +63,17 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     s.interrupt(&mut sub, "async-sub/ctrl-c", "Subscription drained");
 
     s.heading("Step 4: synchronous subscriber (sync-sub)");
-    let mut sync = s.start(2, "sync-sub", &["foo", SYNC_SUB_SECONDS], &[], None);
-    s.wait(&mut sync, "Subscribing to subject 'foo'");
-    s.wait_subscribed(&mut sync, &server, "foo");
-    s.show(&mut sync, "sync-sub/start");
+    let args = ["foo", SYNC_SUB_SECONDS];
+    let subscribing = "Subscribing to subject 'foo'";
+    let mut sync = s.subscriber(
+        2,
+        "sync-sub",
+        &args,
+        &server,
+        "foo",
+        subscribing,
+        "sync-sub/start",
+    );
     let published = ok("Published message on subject foo");
     s.run(
         "sync-sub/publish",
@@ -93,10 +106,16 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     ));
 
     s.heading("Step 5: asynchronous subscriber with credentials (auth-sub)");
-    let mut sub = s.start(2, "auth-sub", &[], &[], None);
-    s.wait(&mut sub, "Subscribing to subject 'foo'");
-    s.wait_subscribed(&mut sub, &server, "foo");
-    s.show(&mut sub, "auth-sub/start");
+    let subscribing = "Subscribing to subject 'foo'";
+    let mut sub = s.subscriber(
+        2,
+        "auth-sub",
+        &[],
+        &server,
+        "foo",
+        subscribing,
+        "auth-sub/start",
+    );
 
     s.heading("Step 6: simple publisher with credentials (auth-pub)");
     let published = ok("Published message on subject foo");
@@ -230,9 +249,16 @@ fn errors_on_a_plain_server(
         nothing,
     );
 
-    let mut sub = s.start(2, "async-sub", &[], &[], None);
-    s.wait_subscribed(&mut sub, server, "foo");
-    s.show(&mut sub, "restart/start");
+    let subscribing = "Subscribing to subject 'foo'";
+    let mut sub = s.subscriber(
+        2,
+        "async-sub",
+        &[],
+        server,
+        "foo",
+        subscribing,
+        "restart/start",
+    );
     server.restart().map_err(|err| err.0)?;
     s.wait(&mut sub, "Disconnected from the server");
     s.wait(&mut sub, "Reconnected");
@@ -309,9 +335,17 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.heading("Beyond the tutorial: a wildcard subscriber (wildcard-sub)");
     let server = s.server(ServerOptions::new())?;
     s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
-    let mut sub = s.start(2, "wildcard-sub", &["foo.*"], &[], None);
-    s.wait_subscribed(&mut sub, &server, "foo.*");
-    s.show(&mut sub, "wildcard/start");
+    let subscribing = "Subscribing to 'foo.*'";
+    let block = "wildcard/start";
+    let mut sub = s.subscriber(
+        2,
+        "wildcard-sub",
+        &["foo.*"],
+        &server,
+        "foo.*",
+        subscribing,
+        block,
+    );
     let sent = ok("Published message on subject foo.a.b");
     let args = ["foo.a.b", "two tokens"];
     s.run(
@@ -342,9 +376,16 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.interrupt(&mut sub, "wildcard/ctrl-c", "Subscription drained");
 
     s.heading("Beyond the tutorial: a message counter (counter-sub)");
-    let mut sub = s.start(2, "counter-sub", &[], &[], None);
-    s.wait_subscribed(&mut sub, &server, "foo");
-    s.show(&mut sub, "counter/start");
+    let subscribing = "Subscribing to subject 'foo'";
+    let mut sub = s.subscriber(
+        2,
+        "counter-sub",
+        &[],
+        &server,
+        "foo",
+        subscribing,
+        "counter/start",
+    );
     for block in ["counter/publish-1", "counter/publish-2"] {
         let sent = ok("Published message on subject foo");
         s.run(block, "pub-simple", 3, "pub-simple", &[], &[], None, sent);
@@ -355,9 +396,8 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     if docs {
         // Slow handling (20 ms a message) and room for 16 waiting messages, then 200
         // messages published at once by the recorder's own client.
-        let mut sub = s.start(2, "counter-sub", &["foo", "20", "16"], &[], None);
-        s.wait_subscribed(&mut sub, &server, "foo");
-        s.show(&mut sub, "counter/slow-start");
+        let (args, block) = (["foo", "20", "16"], "counter/slow-start");
+        let mut sub = s.subscriber(2, "counter-sub", &args, &server, "foo", subscribing, block);
         let payloads: Vec<String> = (1..=200).map(|n| format!("message {n}")).collect();
         testkit::publish_all(&server, "foo", &payloads).map_err(|err| err.0)?;
         s.wait(&mut sub, "Slow consumer");
@@ -403,9 +443,8 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.interrupt(&mut second, "queue/ctrl-c-2", "for group 'workers'. Bye!");
 
     s.heading("Beyond the tutorial: request and reply (request, reply)");
-    let mut responder = s.start(2, "reply", &[], &[], None);
-    s.wait_subscribed(&mut responder, &server, "help");
-    s.show(&mut responder, "reply/start");
+    let answering = "Answering requests on 'help'";
+    let mut responder = s.subscriber(2, "reply", &[], &server, "help", answering, "reply/start");
     let answered = ok("Received reply 'I can help!'");
     s.run(
         "request/run",

@@ -2,23 +2,15 @@
 
 use std::time::Duration;
 
-use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, exercise_bin, publish};
+use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, publish, start_exercise};
 
 fn start(server: &testkit::NatsServer) -> Step {
-    let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-counter"));
-    let mut command = Step::command(bin);
-    command.env("NATS_URL", server.url());
-    let step = Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"));
-    if server
-        .wait_for_subscription("foo", EXERCISE_PATIENCE)
-        .is_err()
-    {
-        panic!(
-            "hint: keep the subscription to foo\n\noutput:\n{}",
-            step.output_so_far()
-        );
-    }
-    step
+    start_exercise(
+        env!("CARGO_BIN_EXE_exercise-counter"),
+        server,
+        &[],
+        Some("foo"),
+    )
 }
 
 #[test]

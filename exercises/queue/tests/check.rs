@@ -3,13 +3,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, exercise_bin, publish_all};
+use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, publish_all, start_exercise};
 
 fn start(server: &testkit::NatsServer) -> Step {
-    let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-queue"));
-    let mut command = Step::command(bin);
-    command.env("NATS_URL", server.url());
-    Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"))
+    start_exercise(env!("CARGO_BIN_EXE_exercise-queue"), server, &[], None)
 }
 
 #[test]

@@ -1,22 +1,14 @@
 //! The checks of the exercise "request-reply", run by `cargo xtask check request-reply`.
 
-use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, exercise_bin, requests};
+use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, requests, start_exercise};
 
 fn start(server: &testkit::NatsServer) -> Step {
-    let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-request-reply"));
-    let mut command = Step::command(bin);
-    command.env("NATS_URL", server.url());
-    let step = Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"));
-    if server
-        .wait_for_subscription("ping", EXERCISE_PATIENCE)
-        .is_err()
-    {
-        panic!(
-            "hint: keep the subscription to ping\n\noutput:\n{}",
-            step.output_so_far()
-        );
-    }
-    step
+    start_exercise(
+        env!("CARGO_BIN_EXE_exercise-request-reply"),
+        server,
+        &[],
+        Some("ping"),
+    )
 }
 
 #[test]

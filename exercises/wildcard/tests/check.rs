@@ -1,12 +1,9 @@
 //! The checks of the exercise "wildcard", run by `cargo xtask check wildcard`.
 
-use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, exercise_bin, publish};
+use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, publish, start_exercise};
 
 fn start(server: &testkit::NatsServer, args: &[&str]) -> Step {
-    let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-wildcard"));
-    let mut command = Step::command(bin);
-    command.env("NATS_URL", server.url()).args(args);
-    Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"))
+    start_exercise(env!("CARGO_BIN_EXE_exercise-wildcard"), server, args, None)
 }
 
 #[test]
