@@ -314,6 +314,39 @@ impl Script {
         self.finish(&mut running, block, verdict, expect);
     }
 
+    /// Runs pub-simple in `terminal` with `args` (subject, message), which must publish.
+    pub fn publish(&mut self, block: &str, terminal: u8, args: &[&str]) {
+        let subject = args.first().copied().unwrap_or("foo");
+        let says = format!("Published message on subject {subject}");
+        self.run(
+            block,
+            "pub-simple",
+            terminal,
+            "pub-simple",
+            args,
+            &[],
+            None,
+            ok(&says),
+        );
+    }
+
+    /// [`Script::publish`] through the server at `url` (shown in the command line).
+    pub fn publish_via(&mut self, block: &str, terminal: u8, args: &[&str], url: &str) {
+        let subject = args.first().copied().unwrap_or("foo");
+        let says = format!("Published message on subject {subject}");
+        let expect = ok(&says);
+        self.run(
+            block,
+            "pub-simple",
+            terminal,
+            "pub-simple",
+            args,
+            &[],
+            Some(url),
+            expect,
+        );
+    }
+
     /// Waits for a running step to end by itself, shows the rest of its output as `block`,
     /// and checks it against `expect`.
     pub fn finish(

@@ -32,17 +32,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     );
 
     s.heading("Step 2: simple publisher (pub-simple)");
-    let published = ok("Published message on subject foo");
-    s.run(
-        "pub-simple/run",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &[],
-        &[],
-        None,
-        published,
-    );
+    s.publish("pub-simple/run", 3, &[]);
     s.wait(&mut sub, "Received message 'Hello NATS'");
     s.show(&mut sub, "async-sub/received");
 
@@ -74,17 +64,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
         subscribing,
         "sync-sub/start",
     );
-    let published = ok("Published message on subject foo");
-    s.run(
-        "sync-sub/publish",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &[],
-        &[],
-        None,
-        published,
-    );
+    s.publish("sync-sub/publish", 3, &[]);
     s.finish(
         &mut sync,
         "sync-sub/end",
@@ -265,17 +245,7 @@ fn errors_on_a_plain_server(
     s.wait_subscribed(&mut sub, server, "foo");
     s.show(&mut sub, "restart/reconnected");
     let args = ["foo", "Hello again"];
-    let published = ok("Published message on subject foo");
-    s.run(
-        "restart/publish",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &args,
-        &[],
-        None,
-        published,
-    );
+    s.publish("restart/publish", 3, &args);
     s.wait(&mut sub, "Received message 'Hello again'");
     s.show(&mut sub, "restart/received");
     s.interrupt(&mut sub, "restart/ctrl-c", "Subscription drained");
@@ -346,30 +316,10 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
         subscribing,
         block,
     );
-    let sent = ok("Published message on subject foo.a.b");
     let args = ["foo.a.b", "two tokens"];
-    s.run(
-        "wildcard/publish-two",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &args,
-        &[],
-        None,
-        sent,
-    );
-    let sent = ok("Published message on subject foo.a");
+    s.publish("wildcard/publish-two", 3, &args);
     let args = ["foo.a", "one token"];
-    s.run(
-        "wildcard/publish-one",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &args,
-        &[],
-        None,
-        sent,
-    );
+    s.publish("wildcard/publish-one", 3, &args);
     s.wait(&mut sub, "Received on [foo.a]: 'one token'");
     s.show(&mut sub, "wildcard/received");
     s.refute(&sub, "two tokens");
@@ -387,8 +337,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
         "counter/start",
     );
     for block in ["counter/publish-1", "counter/publish-2"] {
-        let sent = ok("Published message on subject foo");
-        s.run(block, "pub-simple", 3, "pub-simple", &[], &[], None, sent);
+        s.publish(block, 3, &[]);
     }
     s.wait(&mut sub, "[#2] Received on [foo]");
     s.show(&mut sub, "counter/received");
@@ -423,18 +372,8 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     }
     for job in 1..=4 {
         let text = format!("job {job}");
-        let sent = ok("Published message on subject foo");
         let block = format!("queue/publish-{job}");
-        s.run(
-            &block,
-            "pub-simple",
-            4,
-            "pub-simple",
-            &["foo", &text],
-            &[],
-            None,
-            sent,
-        );
+        s.publish(&block, 4, &["foo", &text]);
     }
     s.wait_total(&[&first, &second], "Received message 'job", 4);
     s.show(&mut first, "queue/received-1");
@@ -490,18 +429,8 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     }
     s.show(&mut sub, "cluster/start");
     let n1 = cluster.node(0).url();
-    let sent = ok("Published message on subject foo");
     let args = ["foo", "through n1"];
-    s.run(
-        "cluster/publish-1",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &args,
-        &[],
-        Some(&n1),
-        sent,
-    );
+    s.publish_via("cluster/publish-1", 3, &args, &n1);
     s.wait(&mut sub, "Received message 'through n1'");
     s.show(&mut sub, "cluster/received-1");
     s.say("\nterminal 1: 1 and Enter (stops n1)");
@@ -512,19 +441,9 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     match moved_to {
         Ok(index) => {
             let url = cluster.node(index).url();
-            let sent = ok("Published message on subject foo");
             let args = ["foo", "after the failover"];
             let block = "cluster/publish-2";
-            s.run(
-                block,
-                "pub-simple",
-                3,
-                "pub-simple",
-                &args,
-                &[],
-                Some(&url),
-                sent,
-            );
+            s.publish_via(block, 3, &args, &url);
             s.wait(&mut sub, "Received message 'after the failover'");
             s.show(&mut sub, "cluster/received-2");
         }
