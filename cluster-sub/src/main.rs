@@ -30,7 +30,7 @@ use async_nats::{
     ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerAddr, SubscribeError,
     SubscribeErrorKind,
 };
-use futures::StreamExt;
+use futures_util::StreamExt;
 use log::{debug, info, warn};
 
 /// The three nodes that `cargo xtask cluster` starts.

@@ -31,7 +31,7 @@ use async_nats::{
     ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerAddr, SubscribeError,
     SubscribeErrorKind,
 };
-use futures::StreamExt;
+use futures_util::StreamExt;
 use log::{debug, info, warn};
 
 /// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.

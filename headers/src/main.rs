@@ -25,7 +25,7 @@ use std::time::Duration;
 use async_nats::{
     ConnectError, ConnectErrorKind, HeaderMap, ServerAddr, SubscribeError, SubscribeErrorKind,
 };
-use futures::StreamExt;
+use futures_util::StreamExt;
 use log::info;
 
 /// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use async_nats::{Client, ConnectOptions, Event, ServerAddr, Subject};
 use bytes::Bytes;
-use futures::StreamExt;
+use futures_util::StreamExt;
 
 const DEFAULT_URL: &str = "nats://localhost:4222";
 

@@ -27,7 +27,7 @@ use std::time::Duration;
 use async_nats::{
     Client, ConnectError, ConnectErrorKind, Message, ServerAddr, SubscribeError, SubscribeErrorKind,
 };
-use futures::StreamExt;
+use futures_util::StreamExt;
 use log::{info, warn};
 
 /// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.

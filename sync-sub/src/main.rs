@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use async_nats::{ConnectError, ConnectErrorKind, ServerAddr, SubscribeError, SubscribeErrorKind};
-use futures::StreamExt;
+use futures_util::StreamExt;
 use log::info;
 
 /// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.

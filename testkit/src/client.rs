@@ -8,7 +8,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use async_nats::{Client, ConnectOptions};
-use futures::StreamExt;
+use futures_util::StreamExt;
 use tokio::sync::oneshot;
 
 use crate::server::NatsServer;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 use log::info;
 
 #[tokio::main(flavor = "current_thread")]
