@@ -1,15 +1,17 @@
 //! testkit: the harness behind the tests and `cargo xtask`.
 //!
 //! - [`NatsServer`] finds and starts a real `nats-server` on free loopback ports (plain, with a
-//!   user and password, with protocol tracing, with a configuration file), waits until it
-//!   accepts connections, restarts it on the same port and stops it on drop.
+//!   user and password or a token, with protocol tracing, with a configuration file), waits
+//!   until it accepts connections, restarts it on the same port and stops it on drop;
+//!   [`Cluster`] joins several of them with routes.
 //! - [`Step`] runs a tutorial step binary, collects its output line by line, waits for lines
 //!   with a deadline, interrupts it like Ctrl-C and waits for its exit.
-//! - [`Observer`] and [`publish`] are a second NATS client for tests: what did a subscriber
-//!   really receive, and a message to feed a step.
-//!
+//! - [`Observer`], [`publish`], [`publish_all`] and [`requests`] are a second NATS client for
+//!   tests: what did a subscriber really receive, messages and requests to feed a step, and a
+//!   responder ([`Observer::respond`]).
 //! - [`checks`] are the behaviours every step shares (no server, bad subjects, ...), each a
-//!   function a step's test calls.
+//!   function a step's test calls; [`start_exercise`] and [`exercise_bin`] serve the
+//!   exercises' checks.
 //!
 //! Everything blocks the calling thread with a deadline; tests are plain `#[test]` functions.
 

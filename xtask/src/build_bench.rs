@@ -178,11 +178,11 @@ tokio = { version = "1", features = ["full"] }
     fs::write(dir.join("Cargo.toml"), manifest).map_err(|err| err.to_string())?;
     // The same versions where the crates are the same.
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|err| err.to_string())?;
-    fs::copy(
-        root.join("async-sub").join("src").join("main.rs"),
-        dir.join("src").join("main.rs"),
-    )
-    .map_err(|err| err.to_string())?;
+    // The same program; its StreamExt comes from the `futures` facade, the usual first choice.
+    let source = fs::read_to_string(root.join("async-sub").join("src").join("main.rs"))
+        .map_err(|err| err.to_string())?
+        .replace("use futures_util::StreamExt;", "use futures::StreamExt;");
+    fs::write(dir.join("src").join("main.rs"), source).map_err(|err| err.to_string())?;
     Ok(())
 }
 

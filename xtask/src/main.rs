@@ -3,11 +3,12 @@
 //! ```text
 //! cargo xtask tour                     build the steps and run the whole tutorial against a
 //!                                      private nats-server, showing every command and output
-//! cargo xtask test                     everything CI checks: tests, rustfmt, clippy, the guide
+//! cargo xtask test                     everything CI checks: tests, rustfmt, clippy, the guide,
+//!                                      the exercises
 //! cargo xtask server [--auth] [--trace]
 //!                                      the tutorial's nats-server on localhost:4222
 //!                                      (monitoring on 8222) until Ctrl-C
-//! cargo xtask docs [--update]        check (or refresh) the guide's code and outputs
+//! cargo xtask docs [--update]          check (or refresh) the guide's code and outputs
 //! cargo xtask book                     render the guide with mdBook into target/book
 //! cargo xtask cluster                  a three-node cluster on localhost:4222-4224
 //! cargo xtask check [EXERCISE]         an exercise's checks, or progress over all of them
