@@ -79,23 +79,7 @@ fn subject_argument_changes_what_it_listens_to() {
 
 #[test]
 fn survives_a_server_restart() {
-    let mut server = checks::start(ServerOptions::new());
-    let mut sub = start(&server, &[]);
-    server.wait_for_subscription("foo", PATIENCE).unwrap();
-
-    server.restart().unwrap();
-    sub.wait_for_line("Disconnected from the server", PATIENCE)
-        .unwrap();
-    sub.wait_for_line("Reconnected", PATIENCE).unwrap();
-    // async-nats subscribes again on the new server by itself.
-    server.wait_for_subscription("foo", PATIENCE).unwrap();
-    publish(&server, "foo", "after the restart").unwrap();
-    sub.wait_for_line("Received message 'after the restart'", PATIENCE)
-        .unwrap();
-
-    sub.interrupt().unwrap();
-    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
-    assert_eq!(out.code, Some(0), "{}", out.all);
+    checks::survives_a_server_restart(BIN, ServerOptions::new(), &[]);
 }
 
 #[test]

@@ -79,6 +79,14 @@ fn url_credentials_it_cannot_use_are_refused() {
 }
 
 #[test]
+fn survives_a_server_restart_and_keeps_its_credentials() {
+    let password = "restart-pass-11aa";
+    let options = ServerOptions::new().auth("alice", password);
+    let env = [("NATS_USER", "alice"), ("NATS_PASSWORD", password)];
+    checks::survives_a_server_restart(BIN, options, &env);
+}
+
+#[test]
 fn a_wrong_password_is_refused_with_a_hint() {
     checks::wrong_password_is_refused(BIN);
 }

@@ -243,3 +243,43 @@ pub fn refuses_unusable_credentials_in_url(bin: &str) {
     );
     assert_claims_nothing(&out);
 }
+
+/// A long-running subscriber whose server is stopped and started again on the same port: it
+/// logs the disconnect and the reconnect, receives a message published after the restart,
+/// and still exits 0 on Ctrl-C. `env` is added to its environment (credentials).
+pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str, &str)]) {
+    let fail = |err: crate::Failure| -> ! { panic!("{err}") };
+    let mut server = start(options);
+    let mut command = Step::command(bin);
+    command
+        .env("NATS_URL", server.url())
+        .envs(env.iter().copied());
+    let mut sub = Step::start(&mut command).unwrap_or_else(|err| fail(err));
+    server
+        .wait_for_subscription("foo", PATIENCE)
+        .unwrap_or_else(|err| fail(err));
+
+    server.restart().unwrap_or_else(|err| fail(err));
+    for line in ["Disconnected from the server", "Reconnected"] {
+        sub.wait_for_line(line, PATIENCE)
+            .unwrap_or_else(|err| fail(err));
+    }
+    // async-nats subscribes again on the new server by itself.
+    server
+        .wait_for_subscription("foo", PATIENCE)
+        .unwrap_or_else(|err| fail(err));
+    crate::publish(&server, "foo", "after the restart").unwrap_or_else(|err| fail(err));
+    sub.wait_for_line("Received message 'after the restart'", PATIENCE)
+        .unwrap_or_else(|err| fail(err));
+
+    sub.interrupt().unwrap_or_else(|err| fail(err));
+    let out = sub
+        .wait_exit(Duration::from_secs(2))
+        .unwrap_or_else(|err| fail(err));
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    for (name, value) in env {
+        if *name == "NATS_PASSWORD" {
+            assert!(!out.contains(value), "the password leaked:\n{}", out.all);
+        }
+    }
+}
