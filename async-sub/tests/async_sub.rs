@@ -111,29 +111,10 @@ fn subscribing_with_malformed_dots_is_explained() {
     }
 }
 
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
-fn auth_server_refuses_it_with_a_hint() {
-    checks::refused_by_auth_server(BIN, "auth-sub");
-}
-
-#[test]
-fn credentials_in_the_url_are_refused_not_dropped() {
-    checks::refuses_credentials_in_url(BIN);
-}
-
-#[test]
-fn invalid_subjects_are_explained() {
-    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
-        vec![subject.to_string()]
-    });
-}
+// The behaviours every step shares: no server, a bad URL, a server that wants credentials,
+// credentials in the URL, invalid subjects (see testkit::checks).
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "auth-sub",
+    subject_args: |subject| vec![subject.to_string()],
+);

@@ -74,11 +74,6 @@ fn credentials_in_the_url_are_applied_and_never_shown() {
 }
 
 #[test]
-fn url_credentials_it_cannot_use_are_refused() {
-    checks::refuses_unusable_credentials_in_url(BIN);
-}
-
-#[test]
 fn survives_a_server_restart_and_keeps_its_credentials() {
     let password = "restart-pass-11aa";
     let options = ServerOptions::new().auth("alice", password);
@@ -86,27 +81,6 @@ fn survives_a_server_restart_and_keeps_its_credentials() {
     checks::survives_a_server_restart(BIN, options, &env);
 }
 
-#[test]
-fn a_wrong_password_is_refused_with_a_hint() {
-    checks::wrong_password_is_refused(BIN);
-}
-
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[("NATS_PASSWORD", "no-server-pass")]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
-fn invalid_subjects_are_explained() {
-    checks::explains_invalid_subjects(
-        BIN,
-        ServerOptions::new().auth("foo", "bar"),
-        &[],
-        |subject| vec![subject.to_string()],
-    );
-}
+// The behaviours every authenticating step shares: no server, a bad URL, a wrong password,
+// URL credentials it cannot use, invalid subjects (see testkit::checks).
+testkit::step_checks!(auth: BIN, subject_args: |subject| vec![subject.to_string()]);

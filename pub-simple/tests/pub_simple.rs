@@ -40,33 +40,14 @@ fn arguments_choose_subject_and_message() {
 }
 
 #[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
-fn auth_server_refuses_it_with_a_hint() {
-    checks::refused_by_auth_server(BIN, "auth-pub");
-}
-
-#[test]
-fn credentials_in_the_url_are_refused_not_dropped() {
-    checks::refuses_credentials_in_url(BIN);
-}
-
-#[test]
-fn invalid_subjects_are_explained() {
-    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
-        vec![subject.to_string()]
-    });
-}
-
-#[test]
 fn oversized_payload_is_explained() {
     checks::explains_oversized_payload(BIN, &[], |payload| vec!["foo".into(), payload.into()]);
 }
+
+// The behaviours every step shares: no server, a bad URL, a server that wants credentials,
+// credentials in the URL, invalid subjects (see testkit::checks).
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "auth-pub",
+    subject_args: |subject| vec![subject.to_string()],
+);

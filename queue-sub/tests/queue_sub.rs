@@ -83,14 +83,10 @@ fn an_invalid_group_name_is_explained() {
     checks::assert_error(&out, &["'two words' is not a valid queue group name"]);
 }
 
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[]);
-}
-
-#[test]
-fn invalid_subjects_are_explained() {
-    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
-        vec![subject.to_string()]
-    });
-}
+// The behaviours every step shares: no server, a bad URL, a server that wants credentials,
+// credentials in the URL, invalid subjects (see testkit::checks).
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "cargo xtask server",
+    subject_args: |subject| vec![subject.to_string()],
+);

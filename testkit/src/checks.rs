@@ -1,6 +1,10 @@
 //! Checks that every step must pass in the same way, shared by the steps' test files.
 //! Each one starts what it needs, runs the step binary and panics with the output when the
 //! behaviour is wrong.
+//!
+//! [`step_checks!`](crate::step_checks) turns the set every step shares into `#[test]`
+//! functions, so that each test file holds only what is particular to its step, and no step
+//! can miss one of the shared behaviours.
 
 use std::time::Duration;
 
@@ -282,4 +286,77 @@ pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str
             assert!(!out.contains(value), "the password leaked:\n{}", out.all);
         }
     }
+}
+
+/// Generates the `#[test]` functions every step shares, from the checks above.
+///
+/// `plain` steps (no credentials): no server, a URL that is not a NATS address, a server that
+/// requires credentials (the refusal must mention `auth_hint`), credentials written in the URL,
+/// invalid subjects (`subject_args` turns a subject into the step's arguments).
+///
+/// `auth` steps: no server, a bad URL, a wrong password, URL credentials that cannot be used
+/// as they are, invalid subjects against a server with the tutorial's credentials.
+#[macro_export]
+macro_rules! step_checks {
+    (plain: $bin:expr, auth_hint: $hint:expr, subject_args: $args:expr $(,)?) => {
+        #[test]
+        fn no_server_is_one_clear_sentence_and_exit_1() {
+            $crate::checks::fails_clearly_without_server($bin, &[]);
+        }
+
+        #[test]
+        fn invalid_url_is_explained() {
+            $crate::checks::explains_invalid_url($bin);
+        }
+
+        #[test]
+        fn auth_server_refuses_it_with_a_hint() {
+            $crate::checks::refused_by_auth_server($bin, $hint);
+        }
+
+        #[test]
+        fn credentials_in_the_url_are_refused_not_dropped() {
+            $crate::checks::refuses_credentials_in_url($bin);
+        }
+
+        #[test]
+        fn invalid_subjects_are_explained() {
+            $crate::checks::explains_invalid_subjects(
+                $bin,
+                $crate::ServerOptions::new(),
+                &[],
+                $args,
+            );
+        }
+    };
+    (auth: $bin:expr, subject_args: $args:expr $(,)?) => {
+        #[test]
+        fn no_server_is_one_clear_sentence_and_exit_1() {
+            $crate::checks::fails_clearly_without_server(
+                $bin,
+                &[("NATS_PASSWORD", "no-server-pass")],
+            );
+        }
+
+        #[test]
+        fn invalid_url_is_explained() {
+            $crate::checks::explains_invalid_url($bin);
+        }
+
+        #[test]
+        fn a_wrong_password_is_refused_with_a_hint() {
+            $crate::checks::wrong_password_is_refused($bin);
+        }
+
+        #[test]
+        fn url_credentials_it_cannot_use_are_refused() {
+            $crate::checks::refuses_unusable_credentials_in_url($bin);
+        }
+
+        #[test]
+        fn invalid_subjects_are_explained() {
+            let options = $crate::ServerOptions::new().auth("foo", "bar");
+            $crate::checks::explains_invalid_subjects($bin, options, &[], $args);
+        }
+    };
 }

@@ -61,19 +61,10 @@ fn foo_star_is_the_default() {
     assert_eq!(sub.wait_exit(Duration::from_secs(2)).unwrap().code, Some(0));
 }
 
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[]);
-}
-
-#[test]
-fn credentials_in_the_url_are_refused_not_dropped() {
-    checks::refuses_credentials_in_url(BIN);
-}
-
-#[test]
-fn invalid_patterns_are_explained() {
-    checks::explains_invalid_subjects(BIN, ServerOptions::new(), &[], |subject| {
-        vec![subject.to_string()]
-    });
-}
+// The behaviours every step shares: no server, a bad URL, a server that wants credentials,
+// credentials in the URL, invalid subjects (see testkit::checks).
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "cargo xtask server",
+    subject_args: |subject| vec![subject.to_string()],
+);
