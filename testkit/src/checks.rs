@@ -63,12 +63,17 @@ pub fn run(bin: &str, url: &str, env: &[(&str, &str)], args: &[&str]) -> Output 
         .envs(env.iter().copied())
         .args(args);
     let out = Step::run(&mut command, PATIENCE).unwrap_or_else(|err| panic!("{bin}: {err}"));
+    assert_password_kept(&out, env);
+    out
+}
+
+/// Fails when the `NATS_PASSWORD` of `env`, if any, appears in the output.
+pub fn assert_password_kept(out: &Output, env: &[(&str, &str)]) {
     for (name, value) in env {
         if *name == "NATS_PASSWORD" {
             assert!(!out.contains(value), "the password leaked:\n{}", out.all);
         }
     }
-    out
 }
 
 /// No server at `NATS_URL`: exit 1 within 5 seconds, one sentence naming the URL and how to
@@ -281,11 +286,7 @@ pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str
         .wait_exit(Duration::from_secs(2))
         .unwrap_or_else(|err| fail(err));
     assert_eq!(out.code, Some(0), "{}", out.all);
-    for (name, value) in env {
-        if *name == "NATS_PASSWORD" {
-            assert!(!out.contains(value), "the password leaked:\n{}", out.all);
-        }
-    }
+    assert_password_kept(&out, env);
 }
 
 /// Generates the `#[test]` functions every step shares, from the checks above.
