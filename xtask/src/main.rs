@@ -392,6 +392,13 @@ fn test() -> Result<(), String> {
     }
     verdicts.push(("guide", guide.is_ok()));
 
+    println!("\nxtask: cargo tree --duplicates (no crate compiled in two versions)");
+    let tree = build_bench::check_duplicates();
+    if let Err(problem) = &tree {
+        eprintln!("xtask: {problem}");
+    }
+    verdicts.push(("dependencies", tree.is_ok()));
+
     println!("\nxtask: the exercises: every starter fails its checks, every solution passes");
     let exercises = exercises::verify();
     if let Err(problem) = &exercises {
