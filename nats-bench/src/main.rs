@@ -146,7 +146,7 @@ fn multi_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
 
 /// The connection options of the tuned run.
 fn tuned_options(settings: &Settings, dropped: Arc<AtomicU64>) -> ConnectOptions {
-    ConnectOptions::new()
+    let options = ConnectOptions::new()
         // The queue between `publish` and the task that writes to the socket (default 2,048
         // commands). Deeper, the publishing loop waits less often for the writer; 262,144 did
         // best among the sizes tried on a 2-core machine (8,192 to 1,048,576).
@@ -157,15 +157,23 @@ fn tuned_options(settings: &Settings, dropped: Arc<AtomicU64>) -> ConnectOptions
         // benchmark reports.
         .subscription_capacity(settings.sub_capacity)
         // Subjects are checked once, here, rather than on every one of a million publishes.
-        .skip_subject_validation(true)
-        .event_callback(move |event| {
-            let dropped = dropped.clone();
-            async move {
-                if let Event::SlowConsumer(_) = event {
-                    dropped.fetch_add(1, Ordering::Relaxed);
-                }
+        .skip_subject_validation(true);
+    counting_drops(options, dropped)
+}
+
+/// Both variants listen for the slow-consumer events async-nats sends when it drops a message
+/// for a full subscription queue, so that a loss is reported with its cause. (The events go
+/// through a queue of their own, 128 deep, and are dropped too when it is full: the count is
+/// a lower bound.)
+fn counting_drops(options: ConnectOptions, dropped: Arc<AtomicU64>) -> ConnectOptions {
+    options.event_callback(move |event| {
+        let dropped = dropped.clone();
+        async move {
+            if let Event::SlowConsumer(_) = event {
+                dropped.fetch_add(1, Ordering::Relaxed);
             }
-        })
+        }
+    })
 }
 
 async fn connect(settings: &Settings, options: ConnectOptions) -> Result<Client, String> {
@@ -186,7 +194,8 @@ async fn pub_sub(settings: &Settings, tuned: bool) -> Result<(Side, Side, u64), 
         if tuned {
             tuned_options(settings, dropped.clone())
         } else {
-            ConnectOptions::new()
+            // Defaults, apart from listening for drops.
+            counting_drops(ConnectOptions::new(), dropped.clone())
         }
     };
     // The subject as a ready-made `Subject`: cloning it is a reference count, not a copy.

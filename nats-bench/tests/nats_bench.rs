@@ -68,6 +68,15 @@ fn a_slow_subscriber_is_reported_as_loss() {
         out.all
     );
     assert!(count(&out, "tuned", "sub") < 2000, "{}", out.all);
+    // The cause comes with it: async-nats's slow-consumer events were counted.
+    let reported: u64 = out
+        .stderr
+        .split("async-nats reported ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or(0);
+    assert!(reported > 0, "{}", out.all);
     checks::assert_error(
         &out,
         &["message(s) were lost", "slow consumer", "--sub-capacity"],
