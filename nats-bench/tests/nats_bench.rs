@@ -49,6 +49,25 @@ fn pub_sub_counts_are_exact_naive_and_tuned() {
 }
 
 #[test]
+fn publish_only_reaches_the_server_in_full() {
+    let server = checks::start(ServerOptions::new());
+    let out = bench(&server, &["--subs", "0", "--msgs", "500"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    for variant in ["naive", "tuned"] {
+        assert_eq!(count(&out, variant, "pub"), 500, "{}", out.all);
+    }
+    // No subscriber, no subscriber line.
+    assert!(!out.contains("] sub "), "{}", out.all);
+    // Published means the server has them: it counted both runs' messages, no more, no less.
+    let varz = server.varz().unwrap();
+    assert_eq!(
+        varz["in_msgs"], 1000,
+        "messages the server counted in (/varz)\n{}",
+        out.all
+    );
+}
+
+#[test]
 fn a_slow_subscriber_is_reported_as_loss() {
     let server = checks::start(ServerOptions::new());
     let args = [

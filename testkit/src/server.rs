@@ -193,6 +193,34 @@ impl NatsServer {
         self.monitor_port
     }
 
+    /// The server's own statistics (`/varz` on the monitoring port): `in_msgs`, `out_msgs`,
+    /// `connections`, ... as JSON. What the server counted is what arrived, whatever the
+    /// client printed.
+    pub fn varz(&self) -> crate::Result<serde_json::Value> {
+        let address = ("127.0.0.1", self.monitor_port);
+        let fail = |err: std::io::Error| {
+            crate::Failure(format!(
+                "cannot read /varz on port {}: {err}",
+                self.monitor_port
+            ))
+        };
+        let mut stream = TcpStream::connect(address).map_err(fail)?;
+        stream
+            .set_read_timeout(Some(crate::PATIENCE))
+            .map_err(fail)?;
+        stream
+            .write_all(b"GET /varz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .map_err(fail)?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).map_err(fail)?;
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body)
+            .ok_or_else(|| crate::Failure(format!("no HTTP body in {response:?}")))?;
+        serde_json::from_str(body)
+            .map_err(|err| crate::Failure(format!("/varz is not JSON ({err}): {body:?}")))
+    }
+
     /// The nats-server binary in use.
     pub fn bin(&self) -> &PathBuf {
         &self.bin
