@@ -288,8 +288,7 @@ async fn pub_sub(settings: &Settings, tuned: bool) -> Result<(Side, Side, u64), 
     let mut publisher_tasks = Vec::new();
     for index in 0..settings.pubs {
         let client = connect(settings, options(&dropped)).await?;
-        let share = settings.msgs / settings.pubs as u64
-            + u64::from((index as u64) < settings.msgs % settings.pubs as u64);
+        let share = share_of(settings.msgs, settings.pubs, index);
         let subject = subject.clone();
         let payload = payload.clone();
         let published = published.clone();
@@ -432,8 +431,7 @@ async fn request_reply(settings: &Settings) -> Result<(Side, Vec<Duration>), Str
     let mut requesters = Vec::new();
     for index in 0..settings.pubs {
         let client = connect(settings, tuned_options(settings, dropped.clone())).await?;
-        let share = settings.msgs / settings.pubs as u64
-            + u64::from((index as u64) < settings.msgs % settings.pubs as u64);
+        let share = share_of(settings.msgs, settings.pubs, index);
         let subject = subject.clone();
         let payload = payload.clone();
         let answered = answered.clone();
@@ -573,6 +571,13 @@ fn report(
             .map_err(|err| format!("cannot write {path}: {err}"))?;
     }
     Ok(())
+}
+
+/// Client `index`'s part of `total` messages split between `clients`: equal shares, the first
+/// clients taking one more each until the remainder is used up.
+fn share_of(total: u64, clients: usize, index: usize) -> u64 {
+    let clients = clients as u64;
+    total / clients + u64::from((index as u64) < total % clients)
 }
 
 fn per_second(count: u64, elapsed: Duration) -> f64 {

@@ -316,25 +316,17 @@ impl Script {
 
     /// Runs pub-simple in `terminal` with `args` (subject, message), which must publish.
     pub fn publish(&mut self, block: &str, terminal: u8, args: &[&str]) {
-        let subject = args.first().copied().unwrap_or("foo");
-        let says = format!("Published message on subject {subject}");
-        self.run(
-            block,
-            "pub-simple",
-            terminal,
-            "pub-simple",
-            args,
-            &[],
-            None,
-            ok(&says),
-        );
+        self.publish_through(block, terminal, args, None);
     }
 
     /// [`Script::publish`] through the server at `url` (shown in the command line).
     pub fn publish_via(&mut self, block: &str, terminal: u8, args: &[&str], url: &str) {
+        self.publish_through(block, terminal, args, Some(url));
+    }
+
+    fn publish_through(&mut self, block: &str, terminal: u8, args: &[&str], url: Option<&str>) {
         let subject = args.first().copied().unwrap_or("foo");
         let says = format!("Published message on subject {subject}");
-        let expect = ok(&says);
         self.run(
             block,
             "pub-simple",
@@ -342,8 +334,8 @@ impl Script {
             "pub-simple",
             args,
             &[],
-            Some(url),
-            expect,
+            url,
+            ok(&says),
         );
     }
 
