@@ -12,8 +12,8 @@ fn the_tutorials_credentials_are_the_default() {
     assert_eq!(out.code, Some(0), "{}", out.all);
     let lines: Vec<&str> = out.all.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.all);
-    assert!(lines[0].ends_with(&format!("Connected to {}", server.url())));
-    assert!(lines[1].ends_with("Published message on subject foo"));
+    assert!(lines[0].ends_with(&format!("Connected to {} as user 'foo'", server.url())));
+    assert!(lines[1].ends_with("Published message on subject foo as user 'foo'"));
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(
         (message.subject.as_str(), message.payload.as_str()),

@@ -36,7 +36,7 @@ fn the_tutorials_credentials_are_the_default() {
     assert_eq!(out.code, Some(0), "{}", out.all);
     let lines: Vec<&str> = out.all.lines().collect();
     assert!(
-        lines[0].ends_with(&format!("Connected to {}", server.url())),
+        lines[0].ends_with(&format!("Connected to {} as user 'foo'", server.url())),
         "{}",
         out.all
     );

@@ -18,41 +18,23 @@
 //! Try: `cargo run -p pub-simple -- SUBJECT MESSAGE` publishes something else.
 //! `NATS_URL` points it at another server (default `nats://localhost:4222`).
 
-use std::process::ExitCode;
-
-use async_nats::{
-    Client, ConnectError, ConnectErrorKind, PublishError, PublishErrorKind, ServerAddr,
-};
+use async_nats::ConnectOptions;
 use log::info;
-
-/// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.
-const DEFAULT_URL: &str = "nats://localhost:4222";
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    // Show `info` lines unless RUST_LOG asks for something else.
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+async fn main() -> Result<(), Problem> {
+    // NATS_URL, or the tutorial's nats://localhost:4222; subject and message from the
+    // command line.
+    let url = stepkit::start("pub-simple")?;
+    let subject = stepkit::arg(1, "foo");
+    let message = stepkit::arg(2, "Hello NATS");
 
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
-    let mut args = std::env::args().skip(1);
-    let subject = args.next().unwrap_or_else(|| "foo".to_string());
-    let message = args.next().unwrap_or_else(|| "Hello NATS".to_string());
-    let server = server_address(&url)?;
-
-    // Connect to the server.
-    let client = async_nats::connect(server)
-        .await
-        .map_err(|err| explain_connect_error(&url, &err))?;
+    // Connect to the server (Go's `nats.Connect`), under a name the server can show.
+    let client = ConnectOptions::new()
+        .name("pub-simple")
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
 
     // Publish the message on the subject. async-nats checks the subject, and the size against
@@ -61,76 +43,12 @@ async fn run() -> Result<(), String> {
     client
         .publish(subject.clone(), message.clone().into())
         .await
-        .map_err(|err| explain_publish_error(&subject, &message, &client, &err))?;
+        .map_err(|err| stepkit::publish_error(&client, &[&subject], message.len(), err))?;
 
     // Flush before exiting: it returns once the buffered message has been written to the
     // server. Without it the program could end with 'Hello NATS' still in the buffer, the way
     // Go's `defer nc.Close()` flushes before the connection closes.
-    client
-        .flush()
-        .await
-        .map_err(|err| format!("the message could not be sent to the server: {err}"))?;
+    client.flush().await?;
     info!("Published message on subject {subject}");
     Ok(())
-}
-
-/// Parses NATS_URL. Go programs often write credentials into the URL
-/// (nats://user:pass@host), but async-nats does not send those: rather than connect without
-/// them, say where credentials belong.
-fn server_address(url: &str) -> Result<ServerAddr, String> {
-    let server: ServerAddr = url.parse().map_err(|_| {
-        "NATS_URL is not a NATS server address.\n\
-         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
-            .to_string()
-    })?;
-    if server.has_user_pass() {
-        return Err(
-            "NATS_URL contains credentials, but pub-simple connects without any.\n\
-             hint: for a server that needs a user and password run auth-pub, which reads \
-             NATS_USER and NATS_PASSWORD; keep NATS_URL to nats://HOST:PORT"
-                .to_string(),
-        );
-    }
-    Ok(server)
-}
-
-/// One sentence for a failed connection, with a hint for the usual cause.
-fn explain_connect_error(url: &str, err: &ConnectError) -> String {
-    match err.kind() {
-        // The server requires credentials (nats-server --user ... --pass ...).
-        ConnectErrorKind::AuthorizationViolation => format!(
-            "the server at {url} refused the connection: authorization violation.\n\
-             hint: this server requires a user and password and pub-simple sends none; run \
-             auth-pub (NATS_USER / NATS_PASSWORD), or start a server without credentials \
-             with `cargo xtask server`"
-        ),
-        // Most often: nothing listens at that address.
-        _ => format!(
-            "cannot connect to a NATS server at {url} ({err}).\n\
-             hint: start one in another terminal with `cargo xtask server` (or \
-             `nats-server`), or point NATS_URL at a running server"
-        ),
-    }
-}
-
-fn explain_publish_error(
-    subject: &str,
-    message: &str,
-    client: &Client,
-    err: &PublishError,
-) -> String {
-    match err.kind() {
-        PublishErrorKind::InvalidSubject => format!(
-            "'{subject}' is not a valid subject to publish on.\n\
-             hint: a subject is a list of tokens separated by dots, without spaces, such as \
-             foo or foo.bar"
-        ),
-        PublishErrorKind::MaxPayloadExceeded => format!(
-            "the message is {} bytes, more than this server accepts ({} bytes).\n\
-             hint: send a shorter message, or raise max_payload in the server's configuration",
-            message.len(),
-            client.server_info().max_payload
-        ),
-        _ => format!("could not publish on '{subject}': {err}"),
-    }
 }

@@ -21,57 +21,31 @@
 //! WORK_MS simulates slow work per request. `NATS_URL` points it at another server.
 
 use std::pin::pin;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use async_nats::{
-    Client, ConnectError, ConnectErrorKind, Message, ServerAddr, SubscribeError, SubscribeErrorKind,
-};
+use async_nats::{Client, ConnectOptions, Message};
 use futures_util::StreamExt;
 use log::{info, warn};
-
-/// Where the tutorial's server listens: the same default as Go's `nats.DefaultURL`.
-const DEFAULT_URL: &str = "nats://localhost:4222";
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    // Show `info` lines unless RUST_LOG asks for something else.
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("reply")?;
+    let subject = stepkit::arg(1, "help");
+    let answer = stepkit::arg(2, "I can help!");
+    let work = Duration::from_millis(stepkit::number_arg(3, "WORK_MS", 0)?);
 
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
-    let mut args = std::env::args().skip(1);
-    let subject = args.next().unwrap_or_else(|| "help".to_string());
-    let answer = args.next().unwrap_or_else(|| "I can help!".to_string());
-    let work_ms = match args.next() {
-        None => 0,
-        Some(text) => text.parse::<u64>().map_err(|_| {
-            format!(
-                "WORK_MS must be a whole number of milliseconds, not '{text}'.\n\
-                 hint: cargo run -p reply -- {subject} '{answer}' 500"
-            )
-        })?,
-    };
-    let server = server_address(&url)?;
-
-    let client = async_nats::connect(server)
-        .await
-        .map_err(|err| explain_connect_error(&url, &err))?;
+    let client = ConnectOptions::new()
+        .name("reply")
+        .event_callback(stepkit::log_event)
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
 
     let mut requests = client
         .subscribe(subject.clone())
         .await
-        .map_err(|err| explain_subscribe_error(&subject, &err))?;
+        .map_err(|err| stepkit::subscribe_error(&subject, err))?;
     info!("Answering requests on '{subject}'");
 
     // Answer requests until Ctrl-C; then drain, and go on answering what already arrived
@@ -83,27 +57,21 @@ async fn run() -> Result<(), String> {
         tokio::select! {
             request = requests.next() => {
                 let Some(request) = request else { break };
-                if respond(&client, request, &answer, Duration::from_millis(work_ms)).await? {
+                if respond(&client, request, &answer, work).await? {
                     answered += 1;
                 }
             }
             signal = &mut ctrl_c, if !draining => {
-                signal.map_err(|err| format!("cannot listen for Ctrl-C: {err}"))?;
+                signal?;
                 info!("Ctrl-C: no new requests; answering the ones already received");
-                requests
-                    .drain()
-                    .await
-                    .map_err(|err| format!("could not drain the subscription: {err}"))?;
+                requests.drain().await?;
                 draining = true;
             }
         }
     }
 
     // The answers are buffered like any publish: flush them before exiting.
-    client
-        .flush()
-        .await
-        .map_err(|err| format!("the last answers could not be sent: {err}"))?;
+    client.flush().await?;
     info!("Answered {answered} request(s). Bye!");
     Ok(())
 }
@@ -114,7 +82,7 @@ async fn respond(
     request: Message,
     answer: &str,
     work: Duration,
-) -> Result<bool, String> {
+) -> Result<bool, Problem> {
     let text = String::from_utf8_lossy(&request.payload);
     // A plain publish (no reply subject) can arrive here too: there is nobody to answer.
     let Some(reply_subject) = request.reply else {
@@ -126,58 +94,9 @@ async fn respond(
         tokio::time::sleep(work).await;
     }
     client
-        .publish(reply_subject, answer.to_string().into())
+        .publish(reply_subject.clone(), answer.to_string().into())
         .await
-        .map_err(|err| format!("could not send the answer: {err}"))?;
+        .map_err(|err| stepkit::publish_error(client, &[&reply_subject], answer.len(), err))?;
     info!("Answered '{text}' with '{answer}'");
     Ok(true)
-}
-
-/// Parses NATS_URL. Go programs often write credentials into the URL
-/// (nats://user:pass@host), but async-nats does not send those: rather than connect without
-/// them, say where credentials belong.
-fn server_address(url: &str) -> Result<ServerAddr, String> {
-    let server: ServerAddr = url.parse().map_err(|_| {
-        "NATS_URL is not a NATS server address.\n\
-         hint: use the form nats://HOST:PORT, for example nats://localhost:4222"
-            .to_string()
-    })?;
-    if server.has_user_pass() {
-        return Err(
-            "NATS_URL contains credentials, but reply connects without any.\n\
-             hint: see auth-sub for a client that reads NATS_USER and NATS_PASSWORD; keep \
-             NATS_URL to nats://HOST:PORT"
-                .to_string(),
-        );
-    }
-    Ok(server)
-}
-
-/// One sentence for a failed connection, with a hint for the usual cause.
-fn explain_connect_error(url: &str, err: &ConnectError) -> String {
-    match err.kind() {
-        // The server requires credentials (nats-server --user ... --pass ...).
-        ConnectErrorKind::AuthorizationViolation => format!(
-            "the server at {url} refused the connection: authorization violation.\n\
-             hint: this server requires a user and password and reply sends none; start a \
-             server without credentials with `cargo xtask server`"
-        ),
-        // Most often: nothing listens at that address.
-        _ => format!(
-            "cannot connect to a NATS server at {url} ({err}).\n\
-             hint: start one in another terminal with `cargo xtask server` (or \
-             `nats-server`), or point NATS_URL at a running server"
-        ),
-    }
-}
-
-fn explain_subscribe_error(subject: &str, err: &SubscribeError) -> String {
-    match err.kind() {
-        SubscribeErrorKind::InvalidSubject => format!(
-            "'{subject}' is not a valid subject to subscribe to.\n\
-             hint: a subject is a list of tokens separated by dots, without spaces, such as \
-             foo, foo.bar, foo.* or foo.>"
-        ),
-        _ => format!("could not subscribe to '{subject}': {err}"),
-    }
 }

@@ -60,7 +60,7 @@ fn no_responders_is_told_apart_from_a_timeout() {
 fn a_timeout_that_is_not_a_number_is_explained() {
     let server = checks::start(ServerOptions::new());
     let out = checks::run(BIN, &server.url(), &[], &["help", "x", "soon"]);
-    checks::assert_error(&out, &["'soon' is not a whole number of seconds"]);
+    checks::assert_error(&out, &["SECONDS must be a whole number, not 'soon'"]);
 }
 
 // The behaviours every step shares: no server, a bad URL, a server that wants credentials,

@@ -58,7 +58,7 @@ fn a_timeout_without_any_message_is_explained() {
 fn a_timeout_that_is_not_a_number_is_explained() {
     let server = checks::start(ServerOptions::new());
     let out = checks::run(BIN, &server.url(), &[], &["foo", "soon"]);
-    checks::assert_error(&out, &["'soon' is not a whole number of seconds"]);
+    checks::assert_error(&out, &["SECONDS must be a whole number, not 'soon'"]);
 }
 
 // The behaviours every step shares: no server, a bad URL, a server that wants credentials,

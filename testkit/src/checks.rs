@@ -24,13 +24,14 @@ fn assert_claims_nothing(out: &Output) {
     }
 }
 
-/// Asserts a failed run: exit code 1, and stderr ends with one `error: ` sentence (and
-/// optionally a `hint: ` line) that contains every one of `phrases`.
+/// Asserts a failed run: exit code 1, and stderr ends with one `Error: ` sentence (Rust's
+/// prefix when `main` returns an error), optionally followed by `hint: ` lines, that contains
+/// every one of `phrases`.
 pub fn assert_error(out: &Output, phrases: &[&str]) {
     assert_eq!(out.code, Some(1), "expected exit code 1:\n{}", out.all);
     let lines: Vec<&str> = out.stderr.lines().collect();
     let errors: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].starts_with("error: "))
+        .filter(|&i| lines[i].starts_with("Error: "))
         .collect();
     assert_eq!(
         errors.len(),

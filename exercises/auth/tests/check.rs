@@ -71,7 +71,7 @@ fn wrong_credentials_end_in_one_error_line_without_the_secret() {
         out.all
     );
     assert!(
-        out.stderr.contains("error: "),
+        out.stderr.contains("Error: "),
         "hint: keep the error path of main:\n{}",
         out.all
     );
