@@ -7,7 +7,7 @@
 //!   settings (`NATS_URL`, `NATS_USER`, `NATS_PASSWORD`) with the tutorial's defaults;
 //!   [`arg`] and [`number_arg`] read the optional command-line arguments.
 //! - [`Problem`] is the one error type: a sentence and a hint. `main` returns
-//!   `Result<(), Problem>`, so `?` works everywhere and an error ends the program with exit
+//!   `Result<(), Problem>`, so `?` works everywhere, and an error ends the program with exit
 //!   code 1 and readable text, never a Debug dump.
 //! - The `From` conversions and the `*_error` functions turn async-nats errors into those
 //!   sentences: matching on an error's `kind()` is how a program tells the causes apart.
@@ -15,16 +15,17 @@
 //!   and server errors; [`wait_drained`] waits for a message handler after a drain.
 //!
 //! To take a step out of this workspace, copy this file next to its `main.rs` as `stepkit.rs`
-//! and write `mod stepkit;` at the top of `main.rs`.
+//! and write `mod stepkit;` at the top of `main.rs` (see the guide's set-up chapter).
 
 use std::fmt;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use async_nats::client::{DrainError, FlushError};
 use async_nats::{
     Client, ConnectError, ConnectErrorKind, Event, PublishError, PublishErrorKind, RequestError,
-    RequestErrorKind, ServerAddr, SubscribeError, SubscribeErrorKind,
+    RequestErrorKind, ServerAddr, SubscribeError, SubscribeErrorKind, UnsubscribeError,
 };
 use log::{debug, info, warn};
 
@@ -34,8 +35,12 @@ pub const DEFAULT_URL: &str = "nats://localhost:4222";
 /// The three nodes that `cargo xtask cluster` starts.
 pub const CLUSTER_URLS: &str = "nats://localhost:4222,nats://localhost:4223,nats://localhost:4224";
 
-/// Why a step cannot go on: one sentence, and a hint for the usual cause. It prints as
-/// `sentence` and, on the next line, `hint: ...`.
+/// What a valid subject looks like, for every sentence about a subject.
+const SUBJECT_HINT: &str = "a subject is a list of tokens separated by dots, without spaces, \
+                            such as foo or foo.bar (subscriptions may use foo.* or foo.>)";
+
+/// Why a step cannot go on: one sentence, and a hint for the usual cause. It prints as the
+/// sentence and, on the next line, `hint: ...`.
 pub struct Problem {
     sentence: String,
     hint: Option<String>,
@@ -44,10 +49,8 @@ pub struct Problem {
 impl Problem {
     /// A problem described by one sentence.
     pub fn new(sentence: impl Into<String>) -> Self {
-        Problem {
-            sentence: sentence.into(),
-            hint: None,
-        }
+        let sentence = sentence.into();
+        Problem { sentence, hint: None }
     }
 
     /// The same problem, with a hint for what to do about it.
@@ -79,62 +82,45 @@ impl std::error::Error for Problem {}
 /// What the error sentences need to know about the running step.
 struct Step {
     name: &'static str,
-    /// The server address(es) as the learner gave them, without credentials.
+    /// The server address(es) as given, without credentials.
     url: String,
     /// The user an authenticating step sends (never the password).
     user: Option<String>,
     /// How to start the server this step expects.
-    server_command: &'static str,
+    server: &'static str,
 }
 
 static STEP: OnceLock<Step> = OnceLock::new();
 
-fn step() -> &'static Step {
-    STEP.get_or_init(|| Step {
-        name: "this program",
-        url: DEFAULT_URL.to_string(),
-        user: None,
-        server_command: "cargo xtask server",
-    })
-}
-
-/// Logging (`info` lines show unless `RUST_LOG` says otherwise) and the settings the error
-/// sentences use. Returns `NATS_URL`, or the tutorial's default.
+/// Sets up logging (`info` lines show unless `RUST_LOG` says otherwise) and returns
+/// `NATS_URL`, or `default_url`.
 fn init(default_url: &str) -> String {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     std::env::var("NATS_URL").unwrap_or_else(|_| default_url.to_string())
 }
 
-fn remember(name: &'static str, url: &str, user: Option<String>, server_command: &'static str) {
+fn remember(name: &'static str, url: &str, user: Option<String>, server: &'static str) {
     let url = url.to_string();
-    let _ = STEP.set(Step {
-        name,
-        url,
-        user,
-        server_command,
-    });
+    let _ = STEP.set(Step { name, url, user, server });
 }
 
 fn parse(url: &str) -> Result<ServerAddr, Problem> {
-    url.trim().parse().map_err(|_| {
-        Problem::new("NATS_URL is not a NATS server address.")
-            .hint("use the form nats://HOST:PORT, for example nats://localhost:4222")
-    })
+    let hint = "use the form nats://HOST:PORT, for example nats://localhost:4222";
+    let problem = || Problem::new("NATS_URL is not a NATS server address.").hint(hint);
+    url.trim().parse().map_err(|_| problem())
 }
 
 /// async-nats ignores credentials written into the URL (a Go habit, nats.rs issue #1623):
 /// rather than connect without them, a step that sends none says where they belong.
 fn refuse_credentials(name: &str, server: &ServerAddr) -> Result<(), Problem> {
-    if server.has_user_pass() {
-        return Err(Problem::new(format!(
-            "NATS_URL contains credentials, but {name} connects without any."
-        ))
-        .hint(
-            "the authenticating steps auth-sub and auth-pub read NATS_USER and NATS_PASSWORD; \
-             keep NATS_URL to nats://HOST:PORT",
-        ));
+    if !server.has_user_pass() {
+        return Ok(());
     }
-    Ok(())
+    let sentence = format!("NATS_URL contains credentials, but {name} connects without any.");
+    Err(Problem::new(sentence).hint(
+        "the authenticating steps auth-sub and auth-pub read NATS_USER and NATS_PASSWORD; \
+         keep NATS_URL to nats://HOST:PORT",
+    ))
 }
 
 /// For a step without credentials: sets up logging and returns the server's URL.
@@ -149,7 +135,7 @@ pub fn start(name: &'static str) -> Result<String, Problem> {
 /// comma-separated list (default: the three nodes of `cargo xtask cluster`).
 pub fn start_cluster(name: &'static str) -> Result<Vec<ServerAddr>, Problem> {
     let urls = init(CLUSTER_URLS);
-    let servers = urls.split(',').map(parse).collect::<Result<Vec<_>, _>>()?;
+    let servers: Vec<ServerAddr> = urls.split(',').map(parse).collect::<Result<_, _>>()?;
     for server in &servers {
         refuse_credentials(name, server)?;
     }
@@ -157,8 +143,8 @@ pub fn start_cluster(name: &'static str) -> Result<Vec<ServerAddr>, Problem> {
     Ok(servers)
 }
 
-/// Where and as whom an authenticating step connects. No `Debug`: the password must not be
-/// printed by accident.
+/// Where and as whom an authenticating step connects. It has no `Debug`, so that the
+/// password cannot be printed by accident.
 pub struct Login {
     /// The server's URL, without credentials: safe to log.
     pub url: String,
@@ -169,8 +155,8 @@ pub struct Login {
 }
 
 /// For a step with a user and password: sets up logging and returns the URL and the
-/// credentials: `NATS_USER` and `NATS_PASSWORD` (the tutorial's `foo` / `bar` by default),
-/// or those written in `NATS_URL` the Go way, taken out of it so that the URL can be logged.
+/// credentials: `NATS_USER` and `NATS_PASSWORD` (the tutorial's `foo` / `bar` by default), or
+/// those written in `NATS_URL` the Go way, taken out of it so that the URL can be logged.
 pub fn start_with_password(name: &'static str) -> Result<Login, Problem> {
     let url = init(DEFAULT_URL);
     let mut address = parse(&url)?.into_inner();
@@ -179,19 +165,17 @@ pub fn start_with_password(name: &'static str) -> Result<Login, Problem> {
     if !address.username().is_empty() {
         // nats://TOKEN@host is token authentication, which these steps do not do.
         let Some(url_password) = address.password() else {
-            return Err(
-                Problem::new("NATS_URL holds a user but no password (or a token).").hint(
-                    "this step authenticates with a user and a password: set NATS_USER and \
+            let sentence = "NATS_URL holds a user but no password (or a token).";
+            return Err(Problem::new(sentence).hint(
+                "this step authenticates with a user and a password: set NATS_USER and \
                  NATS_PASSWORD, or write nats://USER:PASSWORD@HOST:PORT",
-                ),
-            );
+            ));
         };
         // URLs keep %-escapes as they are (nats.rs issue #1193): sent like that, they fail.
         if address.username().contains('%') || url_password.contains('%') {
-            return Err(
-                Problem::new("the user or password in NATS_URL contains %-escapes.")
-                    .hint("set NATS_USER and NATS_PASSWORD instead, written out plainly"),
-            );
+            let sentence = "the user or password in NATS_URL contains %-escapes.";
+            let hint = "set NATS_USER and NATS_PASSWORD instead, written out plainly";
+            return Err(Problem::new(sentence).hint(hint));
         }
         (user, password) = (address.username().to_string(), url_password.to_string());
         let _ = address.set_username("");
@@ -200,43 +184,37 @@ pub fn start_with_password(name: &'static str) -> Result<Login, Problem> {
     }
     let url = address.to_string();
     remember(name, &url, Some(user.clone()), "cargo xtask server --auth");
-    Ok(Login {
-        url,
-        user,
-        password,
-    })
+    Ok(Login { url, user, password })
 }
 
 /// The command-line argument at `index` (1 is the first), or `default`.
 pub fn arg(index: usize, default: &str) -> String {
-    std::env::args()
-        .nth(index)
-        .unwrap_or_else(|| default.to_string())
+    std::env::args().nth(index).unwrap_or_else(|| default.to_string())
 }
 
-/// A whole-number argument at `index` called `name` in the step's usage, or `default`.
+/// A whole-number argument at `index`, called `name` in the step's usage, or `default`.
 pub fn number_arg(index: usize, name: &str, default: u64) -> Result<u64, Problem> {
     let Some(text) = std::env::args().nth(index) else {
         return Ok(default);
     };
-    text.parse().map_err(|_| {
-        Problem::new(format!("{name} must be a whole number, not '{text}'."))
-            .hint(format!("write it in digits, for example {default}"))
-    })
+    let sentence = format!("{name} must be a whole number, not '{text}'.");
+    let hint = format!("write it in digits, for example {default}");
+    text.parse().map_err(|_| Problem::new(sentence).hint(hint))
 }
 
 /// A failed connection, for `?` after `connect(...).await`.
 impl From<ConnectError> for Problem {
     fn from(err: ConnectError) -> Self {
-        let Step {
-            name,
-            url,
-            user,
-            server_command,
-        } = step();
-        match (err.kind(), user) {
+        let Step { name, url, user, server } = STEP.get_or_init(|| Step {
+            name: "this program",
+            url: DEFAULT_URL.to_string(),
+            user: None,
+            server: "cargo xtask server",
+        });
+        let refused = err.kind() == ConnectErrorKind::AuthorizationViolation;
+        match (refused, user) {
             // The server wants credentials (nats-server --user ... --pass ...) and got none.
-            (ConnectErrorKind::AuthorizationViolation, None) => Problem::new(format!(
+            (true, None) => Problem::new(format!(
                 "the server at {url} refused the connection: authorization violation."
             ))
             .hint(format!(
@@ -245,7 +223,7 @@ impl From<ConnectError> for Problem {
                  or start a server without credentials with `cargo xtask server`"
             )),
             // Wrong credentials. The password is never part of the sentence.
-            (ConnectErrorKind::AuthorizationViolation, Some(user)) => Problem::new(format!(
+            (true, Some(user)) => Problem::new(format!(
                 "the server at {url} refused user '{user}': authorization violation."
             ))
             .hint(
@@ -254,19 +232,15 @@ impl From<ConnectError> for Problem {
                  server expects",
             ),
             // Most often: nothing listens at that address.
-            _ if *server_command == "cargo xtask cluster" => Problem::new(format!(
-                "cannot connect to any NATS server of {url} ({err})."
-            ))
-            .hint(
-                "start a cluster in another terminal with `cargo xtask cluster`, or point \
-                   NATS_URL at running servers (comma-separated)",
-            ),
-            _ => Problem::new(format!("cannot connect to a NATS server at {url} ({err}).")).hint(
-                format!(
-                    "start one in another terminal with `{server_command}`, or point NATS_URL \
-                     at a running server"
-                ),
-            ),
+            _ => {
+                let (servers, at) = match url.contains(',') || server.ends_with("cluster") {
+                    true => ("running servers (comma-separated)", "any NATS server of"),
+                    false => ("a running server", "a NATS server at"),
+                };
+                Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
+                    "start one in another terminal with `{server}`, or point NATS_URL at {servers}"
+                ))
+            }
         }
     }
 }
@@ -274,14 +248,11 @@ impl From<ConnectError> for Problem {
 /// A failed `subscribe` to `subject`.
 pub fn subscribe_error(subject: &str, err: SubscribeError) -> Problem {
     match err.kind() {
-        SubscribeErrorKind::InvalidSubject => Problem::new(format!(
-            "'{subject}' is not a valid subject to subscribe to."
-        ))
-        .hint(
-            "a subject is a list of tokens separated by dots, without spaces, such as foo, \
-                 foo.bar, foo.* or foo.>",
-        ),
-        _ => Problem::new(format!("could not subscribe to '{subject}': {err}")),
+        SubscribeErrorKind::InvalidSubject => {
+            Problem::new(format!("'{subject}' is not a valid subject to subscribe to."))
+                .hint(SUBJECT_HINT)
+        }
+        _ => Problem::new(format!("could not subscribe to '{subject}': {err}.")),
     }
 }
 
@@ -303,23 +274,20 @@ pub fn publish_error(
     size: usize,
     err: PublishError,
 ) -> Problem {
-    let quoted: Vec<String> = subjects
-        .iter()
-        .map(|subject| format!("'{subject}'"))
-        .collect();
+    let quoted: Vec<String> = subjects.iter().map(|subject| format!("'{subject}'")).collect();
+    let subjects = quoted.join(" or ");
     match err.kind() {
-        PublishErrorKind::InvalidSubject => Problem::new(format!(
-            "{} is not a valid subject to publish on.",
-            quoted.join(" or ")
-        ))
-        .hint("a subject is a list of tokens separated by dots, without spaces, such as foo or foo.bar"),
+        PublishErrorKind::InvalidSubject => {
+            Problem::new(format!("{subjects} is not a valid subject to publish on."))
+                .hint(SUBJECT_HINT)
+        }
         // async-nats checks the size against the `max_payload` the server announced.
         PublishErrorKind::MaxPayloadExceeded => Problem::new(format!(
             "the message is {size} bytes, more than this server accepts ({} bytes).",
             client.server_info().max_payload
         ))
         .hint("send a shorter message, or raise max_payload in the server's configuration"),
-        _ => Problem::new(format!("could not publish on {}: {err}", quoted[0])),
+        _ => Problem::new(format!("could not publish on {subjects}: {err}.")),
     }
 }
 
@@ -327,45 +295,42 @@ pub fn publish_error(
 pub fn request_error(subject: &str, seconds: u64, err: RequestError) -> Problem {
     match err.kind() {
         // The server knows no subscriber for the subject, and says so at once.
-        RequestErrorKind::NoResponders => Problem::new(format!(
-            "nobody answers on '{subject}': no responder subscribes to it."
-        ))
-        .hint(format!(
-            "start one in another terminal: cargo run -p reply -- {subject}"
-        )),
+        RequestErrorKind::NoResponders => {
+            Problem::new(format!("nobody answers on '{subject}': no responder subscribes to it."))
+                .hint(format!("start one in another terminal: cargo run -p reply -- {subject}"))
+        }
         // Someone subscribes, but no answer arrived in time.
         RequestErrorKind::TimedOut => Problem::new(format!(
             "no reply on '{subject}' within {seconds} s: a subscriber received the request but \
              did not answer in time."
         ))
         .hint("is the responder busy or stuck? give it longer with a larger SECONDS argument"),
-        RequestErrorKind::InvalidSubject => Problem::new(format!(
-            "'{subject}' is not a valid subject to send a request on."
-        ))
-        .hint("a subject is a list of tokens separated by dots, without spaces or wildcards"),
-        _ => Problem::new(format!("the request on '{subject}' failed: {err}")),
+        RequestErrorKind::InvalidSubject => {
+            Problem::new(format!("'{subject}' is not a valid subject to send a request on."))
+                .hint(SUBJECT_HINT)
+        }
+        _ => Problem::new(format!("the request on '{subject}' failed: {err}.")),
     }
 }
 
 /// `flush` failed: what was buffered may not have reached the server.
-impl From<async_nats::client::FlushError> for Problem {
-    fn from(err: async_nats::client::FlushError) -> Self {
-        Problem::new(format!(
-            "the messages could not be sent to the server: {err}."
-        ))
-        .hint("is the server still running?")
+impl From<FlushError> for Problem {
+    fn from(err: FlushError) -> Self {
+        Problem::new(format!("the messages could not be sent to the server: {err}."))
+            .hint("is the server still running?")
     }
 }
 
-/// `drain` or `unsubscribe` could not be sent: the connection is already closed.
-impl From<async_nats::client::DrainError> for Problem {
-    fn from(err: async_nats::client::DrainError) -> Self {
+/// `drain` could not be sent: the connection is already closed.
+impl From<DrainError> for Problem {
+    fn from(err: DrainError) -> Self {
         Problem::new(format!("could not drain the connection: {err}."))
     }
 }
 
-impl From<async_nats::UnsubscribeError> for Problem {
-    fn from(err: async_nats::UnsubscribeError) -> Self {
+/// `unsubscribe` (or a subscription's `drain`) could not be sent.
+impl From<UnsubscribeError> for Problem {
+    fn from(err: UnsubscribeError) -> Self {
         Problem::new(format!("could not unsubscribe: {err}."))
     }
 }
@@ -381,9 +346,9 @@ impl From<std::io::Error> for Problem {
 /// (async-nats also sends `Connected` for the very first connection).
 static CONNECTION_LOST: AtomicBool = AtomicBool::new(false);
 
-/// The event callback (`ConnectOptions::event_callback`): logs what happens to the
-/// connection in the background. Server errors, such as a permission violation, arrive only
-/// here, so they are warnings.
+/// The event callback (`ConnectOptions::event_callback`): logs what happens to the connection
+/// in the background. Server errors, such as a permission violation, arrive only here, so
+/// they are warnings.
 pub async fn log_event(event: Event) {
     match event {
         Event::Disconnected => {
