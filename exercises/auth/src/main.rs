@@ -1,40 +1,23 @@
 //! Exercise "auth": see README.md in this folder, and check with `cargo xtask check auth`.
 
-use std::process::ExitCode;
-
+use async_nats::ConnectOptions;
 use log::info;
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://localhost:4222".to_string());
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("exercise-auth")?;
 
     // TODO: use NATS_TOKEN, or NATS_USER and NATS_PASSWORD, when they are set.
-    let options = async_nats::ConnectOptions::new();
+    let options = ConnectOptions::new();
 
-    let client = options
-        .connect(url.as_str())
-        .await
-        .map_err(|err| format!("cannot connect to {url}: {err}"))?;
+    let client = options.name("exercise-auth").connect(&url).await?;
     info!("Connected to {url}");
     client
         .publish("auth.check", "I am in".into())
         .await
-        .map_err(|err| format!("cannot publish: {err}"))?;
-    client
-        .flush()
-        .await
-        .map_err(|err| format!("cannot flush: {err}"))?;
+        .map_err(|err| stepkit::publish_error(&client, &["auth.check"], "I am in".len(), err))?;
+    client.flush().await?;
     info!("Published on auth.check");
     Ok(())
 }

@@ -1,34 +1,24 @@
 //! Exercise "queue": see README.md in this folder, and check with `cargo xtask check queue`.
 
-use std::process::ExitCode;
-
+use async_nats::ConnectOptions;
 use futures_util::StreamExt;
 use log::info;
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://localhost:4222".to_string());
-    let client = async_nats::connect(url.as_str())
-        .await
-        .map_err(|err| format!("cannot connect to {url}: {err}"))?;
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("exercise-queue")?;
+    let client = ConnectOptions::new()
+        .name("exercise-queue")
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
 
     // TODO: join the queue group "workers", so that each task goes to one worker only.
     let mut tasks = client
         .subscribe("tasks")
         .await
-        .map_err(|err| format!("cannot subscribe: {err}"))?;
+        .map_err(|err| stepkit::subscribe_error("tasks", err))?;
     info!("Waiting for tasks");
 
     let handler = tokio::spawn(async move {
@@ -41,16 +31,10 @@ async fn run() -> Result<(), String> {
         handled
     });
 
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|err| format!("cannot listen for Ctrl-C: {err}"))?;
-    client
-        .drain()
-        .await
-        .map_err(|err| format!("could not drain: {err}"))?;
-    let handled = handler
-        .await
-        .map_err(|err| format!("the handler failed: {err}"))?;
-    info!("Handled {handled} task(s)");
+    tokio::signal::ctrl_c().await?;
+    client.drain().await?;
+    if let Some(handled) = stepkit::wait_drained(handler).await {
+        info!("Handled {handled} task(s)");
+    }
     Ok(())
 }

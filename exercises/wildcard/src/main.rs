@@ -1,28 +1,18 @@
 //! Exercise "wildcard": see README.md in this folder, and check with
 //! `cargo xtask check wildcard`.
 
-use std::process::ExitCode;
-
+use async_nats::ConnectOptions;
 use futures_util::StreamExt;
 use log::info;
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://localhost:4222".to_string());
-    let client = async_nats::connect(url.as_str())
-        .await
-        .map_err(|err| format!("cannot connect to {url}: {err}"))?;
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("exercise-wildcard")?;
+    let client = ConnectOptions::new()
+        .name("exercise-wildcard")
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
 
     // TODO 1: take the subject from the first argument, with `greetings.*` as the default.
@@ -31,7 +21,7 @@ async fn run() -> Result<(), String> {
     let mut subscriber = client
         .subscribe(subject.clone())
         .await
-        .map_err(|err| format!("cannot subscribe to '{subject}': {err}"))?;
+        .map_err(|err| stepkit::subscribe_error(&subject, err))?;
 
     let handler = tokio::spawn(async move {
         while let Some(message) = subscriber.next().await {
@@ -41,14 +31,9 @@ async fn run() -> Result<(), String> {
         }
     });
 
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|err| format!("cannot listen for Ctrl-C: {err}"))?;
-    client
-        .drain()
-        .await
-        .map_err(|err| format!("could not drain: {err}"))?;
-    let _ = handler.await;
+    tokio::signal::ctrl_c().await?;
+    client.drain().await?;
+    stepkit::wait_drained(handler).await;
     info!("Bye!");
     Ok(())
 }

@@ -1,32 +1,22 @@
 //! Reference solution of the exercise "request-reply" (exercises/request-reply/README.md).
 
-use std::process::ExitCode;
-
+use async_nats::ConnectOptions;
 use futures_util::StreamExt;
 use log::info;
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://localhost:4222".to_string());
-    let client = async_nats::connect(url.as_str())
-        .await
-        .map_err(|err| format!("cannot connect to {url}: {err}"))?;
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("exercise-request-reply")?;
+    let client = ConnectOptions::new()
+        .name("exercise-request-reply")
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
     let mut requests = client
         .subscribe("ping")
         .await
-        .map_err(|err| format!("cannot subscribe: {err}"))?;
+        .map_err(|err| stepkit::subscribe_error("ping", err))?;
     info!("Answering requests on 'ping'");
 
     // The task answers with its own handle to the connection.
@@ -50,15 +40,10 @@ async fn run() -> Result<(), String> {
         }
     });
 
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|err| format!("cannot listen for Ctrl-C: {err}"))?;
+    tokio::signal::ctrl_c().await?;
     handler.abort();
     // Answers are buffered like any publish: flush them before exiting.
-    client
-        .flush()
-        .await
-        .map_err(|err| format!("the last answers could not be sent: {err}"))?;
+    client.flush().await?;
     info!("Bye!");
     Ok(())
 }

@@ -1,33 +1,24 @@
 //! Reference solution of the exercise "timeouts" (exercises/timeouts/README.md).
 
-use std::process::ExitCode;
 use std::time::Duration;
 
+use async_nats::ConnectOptions;
 use futures_util::StreamExt;
 use log::info;
+use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            eprintln!("error: {problem}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://localhost:4222".to_string());
-    let client = async_nats::connect(url.as_str())
-        .await
-        .map_err(|err| format!("cannot connect to {url}: {err}"))?;
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("exercise-timeouts")?;
+    let client = ConnectOptions::new()
+        .name("exercise-timeouts")
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
     let mut subscriber = client
         .subscribe("foo")
         .await
-        .map_err(|err| format!("cannot subscribe: {err}"))?;
+        .map_err(|err| stepkit::subscribe_error("foo", err))?;
     info!("Waiting for messages on 'foo'");
 
     // NextMsg(timeout) in a loop: each turn waits at most a second.
@@ -39,7 +30,7 @@ async fn run() -> Result<(), String> {
                 let text = String::from_utf8_lossy(&message.payload);
                 info!("Received message '{text}'");
             }
-            Ok(None) => return Err("the subscription was closed".to_string()),
+            Ok(None) => return Err(Problem::new("the subscription was closed.")),
             Err(_) => {
                 timeouts += 1;
                 info!("No message for 1 s (timeout {timeouts} of 3)");
