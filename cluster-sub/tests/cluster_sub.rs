@@ -28,17 +28,7 @@ fn keeps_receiving_when_its_node_is_killed() {
     sub.wait_for_line("Reconnected to the cluster", PATIENCE)
         .unwrap();
     // Wherever it landed, the subscription is there again; publish through that node.
-    let deadline = std::time::Instant::now() + PATIENCE;
-    let node = loop {
-        if let Some(node) = cluster.node_with_subscription("foo") {
-            break node;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the subscription never came back"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let node = cluster.wait_for_subscription("foo", PATIENCE).unwrap();
     assert_ne!(node, 0);
     publish(cluster.node(node), "foo", "after").unwrap();
     let name = format!("n{}", node + 1);
@@ -66,15 +56,7 @@ fn one_url_is_enough_the_cluster_tells_the_client_about_the_others() {
     cluster.node_mut(1).stop();
     sub.wait_for_line("Reconnected to the cluster", PATIENCE)
         .unwrap();
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while cluster.node_with_subscription("foo").is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the subscription never came back"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let node = cluster.node_with_subscription("foo").unwrap();
+    let node = cluster.wait_for_subscription("foo", PATIENCE).unwrap();
     publish(cluster.node(node), "foo", "found you").unwrap();
     sub.wait_for_line("Received message 'found you'", PATIENCE)
         .unwrap();

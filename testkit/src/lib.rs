@@ -62,6 +62,22 @@ impl From<String> for Failure {
     }
 }
 
+/// Asks `check` every 10 ms until it gives `Some`, and returns that; `None` once `timeout`
+/// has passed. The one place that polls: for conditions nobody announces (a server's
+/// subscriptions and routes, a count of output lines), where a test cannot wait on an event.
+pub fn wait_until<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(found) = check() {
+            return Some(found);
+        }
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// How long a test waits for something that normally takes milliseconds. Generous, because a
 /// 2-core CI machine building and testing at once can be slow; a passing test never waits it.
 pub const PATIENCE: Duration = Duration::from_secs(15);

@@ -8,10 +8,34 @@ use std::path::{Path, PathBuf};
 /// is on the machine. The tests also pass with Debian's 2.9.x and any newer 2.x.
 pub const NATS_SERVER_PIN: &str = "2.14.6";
 
-/// The folder that holds the workspace's `Cargo.toml`.
+/// The folder that holds the workspace's `Cargo.toml`, found when the program runs: upwards
+/// from the package folder that cargo names at run time (`cargo run` and `cargo test` set
+/// `CARGO_MANIFEST_DIR` for the program they start), or else from the current folder, to the
+/// first `Cargo.toml` with a `[workspace]` table.
+///
+/// Not `env!("CARGO_MANIFEST_DIR")`, the folder at compile time: cargo does not rebuild a
+/// program when its clone is renamed or moved, so `cargo xtask` would go on working in a
+/// folder that no longer exists. (That path is the last resort, for a test binary started by
+/// hand: test binaries are rebuilt with their sources, and started from them.)
 pub fn workspace_root() -> PathBuf {
-    let testkit = Path::new(env!("CARGO_MANIFEST_DIR"));
-    testkit.parent().unwrap_or(testkit).to_path_buf()
+    let start = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| env::current_dir().ok());
+    let found = start.and_then(|start| {
+        start
+            .ancestors()
+            .find(|dir| is_workspace_root(dir))
+            .map(Path::to_path_buf)
+    });
+    found.unwrap_or_else(|| {
+        let testkit = Path::new(env!("CARGO_MANIFEST_DIR"));
+        testkit.parent().unwrap_or(testkit).to_path_buf()
+    })
+}
+
+fn is_workspace_root(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
 }
 
 /// Where `cargo xtask` installs the pinned nats-server (inside `target/`, which git ignores

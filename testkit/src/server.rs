@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::lines::{Lines, follow};
 use crate::locate::find_nats_server;
@@ -197,27 +197,8 @@ impl NatsServer {
     /// `connections`, ... as JSON. What the server counted is what arrived, whatever the
     /// client printed.
     pub fn varz(&self) -> crate::Result<serde_json::Value> {
-        let address = ("127.0.0.1", self.monitor_port);
-        let fail = |err: std::io::Error| {
-            crate::Failure(format!(
-                "cannot read /varz on port {}: {err}",
-                self.monitor_port
-            ))
-        };
-        let mut stream = TcpStream::connect(address).map_err(fail)?;
-        stream
-            .set_read_timeout(Some(crate::PATIENCE))
-            .map_err(fail)?;
-        stream
-            .write_all(b"GET /varz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-            .map_err(fail)?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response).map_err(fail)?;
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body)
-            .ok_or_else(|| crate::Failure(format!("no HTTP body in {response:?}")))?;
-        serde_json::from_str(body)
+        let body = self.monitor("/varz")?;
+        serde_json::from_str(&body)
             .map_err(|err| crate::Failure(format!("/varz is not JSON ({err}): {body:?}")))
     }
 
@@ -408,23 +389,18 @@ impl NatsServer {
 
     /// Polls `/connz` until `done` holds for the subscription list, or `timeout` passes (then
     /// the error is the last list seen). The server offers no push notification of new
-    /// subscriptions, so this asks every 10 ms.
+    /// subscriptions, so this asks again and again ([`crate::wait_until`]).
     pub fn wait_until_subscriptions(
         &self,
         timeout: Duration,
         done: impl Fn(&[(String, String)]) -> bool,
     ) -> Result<(), Vec<(String, String)>> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let subs = self.subscriptions().unwrap_or_default();
-            if done(&subs) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(subs);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let mut last = Vec::new();
+        let found = crate::wait_until(timeout, || {
+            last = self.subscriptions().unwrap_or_default();
+            done(&last).then_some(())
+        });
+        found.ok_or(last)
     }
 
     /// GET a monitoring endpoint (HTTP/1.0, so the server closes the connection after the
@@ -549,30 +525,23 @@ impl Cluster {
     /// Waits until one of the nodes holds a client subscription to `subject`, and returns its
     /// index (after a failover: the node the subscriber moved to).
     pub fn wait_for_subscription(&self, subject: &str, timeout: Duration) -> crate::Result<usize> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(index) = self.node_with_subscription(subject) {
-                return Ok(index);
-            }
-            if Instant::now() >= deadline {
-                return Err(crate::Failure(format!(
-                    "no node of the cluster held a subscription to '{subject}' within {timeout:?}"
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        crate::wait_until(timeout, || self.node_with_subscription(subject)).ok_or_else(|| {
+            crate::Failure(format!(
+                "no node of the cluster held a subscription to '{subject}' within {timeout:?}"
+            ))
+        })
     }
 
     /// Waits until each running node reports routes to all the other running nodes.
     pub fn wait_for_routes(&self, timeout: Duration) -> crate::Result<()> {
-        let deadline = Instant::now() + timeout;
         let running = self
             .nodes
             .iter()
             .filter(|node| node.child.is_some())
             .count();
-        loop {
-            let mut missing = Vec::new();
+        let mut missing = Vec::new();
+        let connected = crate::wait_until(timeout, || {
+            missing.clear();
             for node in self.nodes.iter().filter(|node| node.child.is_some()) {
                 let routes = node
                     .monitor("/routez")
@@ -585,16 +554,13 @@ impl Cluster {
                     missing.push(format!("{} has {routes} route(s)", node.url()));
                 }
             }
-            if missing.is_empty() {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(crate::Failure(format!(
-                    "the cluster did not connect within {timeout:?}: {}",
-                    missing.join(", ")
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            missing.is_empty().then_some(())
+        });
+        connected.ok_or_else(|| {
+            crate::Failure(format!(
+                "the cluster did not connect within {timeout:?}: {}",
+                missing.join(", ")
+            ))
+        })
     }
 }

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use testkit::{NatsServer, ServerOptions, Step, workspace_root};
+use testkit::{NatsServer, ServerOptions, Step};
 
-use crate::{cargo, ensure_nats_server};
+use crate::setup::ensure_nats_server;
+use crate::workspace::{self, cargo};
 
 /// Payload sizes of the sweep, in bytes.
 const SIZES: [u64; 7] = [16, 64, 256, 1024, 4096, 16384, 65536];
@@ -18,14 +19,12 @@ const SIZES: [u64; 7] = [16, 64, 256, 1024, 4096, 16384, 65536];
 /// `docs/src/images/throughput.svg` from it.
 pub fn sweep() -> Result<(), String> {
     ensure_nats_server()?;
-    let status = cargo()
-        .args(["build", "--release", "--package", "nats-bench"])
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    let status =
+        workspace::status(cargo().args(["build", "--release", "--package", "nats-bench"]))?;
     if !status.success() {
         return Err("cargo build --release -p nats-bench failed".to_string());
     }
-    let root = workspace_root();
+    let root = workspace::root();
     let exe = root
         .join("target")
         .join("release")

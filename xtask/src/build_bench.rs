@@ -13,12 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use testkit::workspace_root;
-
-use crate::cargo;
+use crate::workspace::{self, cargo};
 
 pub fn run() -> Result<(), String> {
-    let root = workspace_root();
+    let root = workspace::root();
     let bench = root.join("target").join("build-bench");
     let copy = bench.join("workspace");
     let baseline = bench.join("baseline");
@@ -124,7 +122,12 @@ pub fn duplicate_crates() -> Result<Vec<String>, String> {
             "0",
         ])
         .output()
-        .map_err(|err| format!("cannot run cargo tree: {err}"))?;
+        .map_err(|err| {
+            format!(
+                "cannot run cargo tree in {}: {err}",
+                workspace::root().display()
+            )
+        })?;
     if !output.status.success() {
         return Err(format!(
             "cargo tree failed: {}",
@@ -249,9 +252,7 @@ fn run_cargo(dir: &Path, args: &[&str], target: Option<&PathBuf>) -> Result<(), 
     if let Some(target) = target {
         command.env("CARGO_TARGET_DIR", target);
     }
-    let status = command
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    let status = workspace::status(&mut command)?;
     if status.success() {
         Ok(())
     } else {

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use testkit::workspace_root;
-
 use crate::script::{Mode, Script};
-use crate::{build_steps, ensure_pinned_nats_server, tutorial};
+use crate::setup::ensure_pinned_nats_server;
+use crate::tutorial;
+use crate::workspace::{self, build_steps};
 
 pub fn run(update: bool) -> Result<(), String> {
     // Recorded outputs include server log lines, which vary between nats-server versions:
@@ -32,7 +32,7 @@ pub fn run(update: bool) -> Result<(), String> {
     tutorial::run(&mut script)?;
     let outputs = script.into_outputs();
 
-    let root = workspace_root();
+    let root = workspace::root();
     let mut problems = Vec::new();
     let mut changed = Vec::new();
     for page in guide_pages(&root)? {
@@ -51,7 +51,7 @@ pub fn run(update: bool) -> Result<(), String> {
     }
     let mut pages = guide_pages(&root)?;
     pages.push(root.join("README.md"));
-    for exercise in crate::exercises::EXERCISES {
+    for exercise in workspace::exercises()? {
         pages.push(root.join("exercises").join(exercise).join("README.md"));
     }
     for page in &pages {

@@ -8,19 +8,8 @@
 
 use std::path::PathBuf;
 
-use testkit::workspace_root;
-
-use crate::{binary, cargo, ensure_nats_server};
-
-/// The exercises, in the order the guide suggests them.
-pub const EXERCISES: [&str; 6] = [
-    "wildcard",
-    "counter",
-    "timeouts",
-    "request-reply",
-    "auth",
-    "queue",
-];
+use crate::setup::ensure_nats_server;
+use crate::workspace::{self, binary, cargo};
 
 /// What one run of an exercise's checks showed.
 struct Report {
@@ -41,12 +30,13 @@ impl Report {
 /// `cargo xtask check NAME` (one exercise, in detail) or `cargo xtask check` (progress).
 pub fn check(name: Option<&str>) -> Result<(), String> {
     let server = ensure_nats_server()?;
+    let exercises = workspace::exercises()?;
     match name {
         Some(name) => {
-            if !EXERCISES.contains(&name) {
+            if !exercises.iter().any(|exercise| exercise == name) {
                 return Err(format!(
                     "there is no exercise '{name}'; the exercises are: {}",
-                    EXERCISES.join(", ")
+                    exercises.join(", ")
                 ));
             }
             println!("xtask: checking exercises/{name} against a real nats-server...");
@@ -62,7 +52,7 @@ pub fn check(name: Option<&str>) -> Result<(), String> {
             println!("xtask: checking every exercise (this takes a minute)...\n");
             let mut done = 0;
             let mut next = None;
-            for name in EXERCISES {
+            for name in &exercises {
                 let report = run_checks(name, None, &server)?;
                 let total = report.passed.len() + report.failed.len();
                 let status = if report.done() {
@@ -78,7 +68,7 @@ pub fn check(name: Option<&str>) -> Result<(), String> {
                     next = Some(name);
                 }
             }
-            println!("\n{done} of {} exercises done.", EXERCISES.len());
+            println!("\n{done} of {} exercises done.", exercises.len());
             match next {
                 Some(name) => println!(
                     "Next: read exercises/{name}/README.md, then run cargo xtask check {name}"
@@ -93,19 +83,18 @@ pub fn check(name: Option<&str>) -> Result<(), String> {
 /// CI: every unmodified starter fails its checks, and every reference solution passes them.
 pub fn verify() -> Result<(), String> {
     let server = ensure_nats_server()?;
+    let exercises = workspace::exercises()?;
     let mut build = cargo();
     build.arg("build");
-    for name in EXERCISES {
+    for name in &exercises {
         build.args(["--package", &format!("solution-{name}")]);
     }
-    let status = build
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    let status = workspace::status(&mut build)?;
     if !status.success() {
         return Err("the reference solutions do not build".to_string());
     }
     let mut problems = Vec::new();
-    for name in EXERCISES {
+    for name in &exercises {
         let starter = run_checks(name, None, &server)?;
         let solution = run_checks(name, Some(binary(&format!("solution-{name}"))), &server)?;
         let starter_fails = starter.broken.is_none() && !starter.failed.is_empty();
@@ -153,13 +142,11 @@ fn run_checks(name: &str, bin: Option<PathBuf>, server: &PathBuf) -> Result<Repo
         .args(["--test", "check", "--", "--color", "never"])
         .env("NATS_SERVER_BIN", server)
         .env("EXERCISE_BIN", bin.unwrap_or_default())
-        .current_dir(workspace_root());
-    let output = command
-        .output()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
+        .current_dir(workspace::root());
+    let output = workspace::output(&mut command)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let checks = workspace_root()
+    let checks = workspace::root()
         .join("exercises")
         .join(name)
         .join("tests")
@@ -251,9 +238,10 @@ fn print_report(name: &str, report: &Report) {
     let total = report.passed.len() + report.failed.len();
     if report.done() {
         println!("\nexercise {name}: all {total} checks pass. Done!");
-        let next = EXERCISES
+        let exercises = workspace::exercises().unwrap_or_default();
+        let next = exercises
             .iter()
-            .skip_while(|exercise| **exercise != name)
+            .skip_while(|exercise| *exercise != name)
             .nth(1);
         if let Some(next) = next {
             println!("Next: exercises/{next}/README.md, then cargo xtask check {next}");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use testkit::{Cluster, NatsServer, PATIENCE, ServerOptions, Step, free_port};
 
-use crate::binary;
+use crate::workspace::binary;
 
 /// How long sync-sub waits for each message here (its default, 10 s, is long to watch).
 pub const SYNC_SUB_SECONDS: &str = "3";
@@ -45,6 +45,57 @@ pub fn ok(says: &str) -> Expect<'_> {
 
 pub fn fails(says: &str) -> Expect<'_> {
     Expect { code: 1, says }
+}
+
+/// A step as a learner runs it in one of their terminals: `cargo run -p NAME -- ARGS`, with
+/// extra variables and, when given, another server's URL (which then shows in the command
+/// line). `terminal(3, "pub-msg").args(&["foo"])` reads as what the learner does.
+pub struct Program<'a> {
+    terminal: u8,
+    name: &'static str,
+    args: &'a [&'a str],
+    env: &'a [(&'a str, &'a str)],
+    url: Option<&'a str>,
+    /// Whose verdict the run counts towards (default: the step's own).
+    verdict: Option<&'a str>,
+}
+
+/// Step `name`, run in terminal number `terminal`.
+pub fn terminal<'a>(terminal: u8, name: &'static str) -> Program<'a> {
+    Program {
+        terminal,
+        name,
+        args: &[],
+        env: &[],
+        url: None,
+        verdict: None,
+    }
+}
+
+impl<'a> Program<'a> {
+    /// Command-line arguments.
+    pub fn args(mut self, args: &'a [&'a str]) -> Self {
+        self.args = args;
+        self
+    }
+
+    /// Extra environment variables (shown in the command line).
+    pub fn env(mut self, env: &'a [(&'a str, &'a str)]) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Connect to `url` instead of the current server (shown as `NATS_URL=...`).
+    pub fn url(mut self, url: &'a str) -> Self {
+        self.url = Some(url);
+        self
+    }
+
+    /// Count the outcome towards `verdict` rather than the step's own name.
+    pub fn verdict(mut self, verdict: &'a str) -> Self {
+        self.verdict = Some(verdict);
+        self
+    }
 }
 
 pub struct Script {
@@ -148,56 +199,45 @@ impl Script {
         }
     }
 
-    /// Starts step `name` in `terminal` with `args` and extra `env`; `url` replaces the current
-    /// server's URL (and is then shown in the command line).
-    pub fn start(
-        &mut self,
-        terminal: u8,
-        name: &'static str,
-        args: &[&str],
-        env: &[(&str, &str)],
-        url: Option<&str>,
-    ) -> Option<Running> {
-        let mut shown_env: Vec<(&str, &str)> = env.to_vec();
-        if let Some(url) = url {
+    /// Starts `program` and returns it running (or records why it could not start).
+    pub fn start(&mut self, program: Program) -> Option<Running> {
+        let mut shown_env: Vec<(&str, &str)> = program.env.to_vec();
+        if let Some(url) = program.url {
             shown_env.insert(0, ("NATS_URL", url));
         }
-        let command_line = command_line(name, args, &shown_env);
-        let mut command = Step::command(binary(name));
+        let command_line = command_line(program.name, program.args, &shown_env);
+        let mut command = Step::command(binary(program.name));
         command
-            .env("NATS_URL", url.unwrap_or(&self.url))
-            .envs(env.iter().copied())
-            .args(args);
+            .env("NATS_URL", program.url.unwrap_or(&self.url))
+            .envs(program.env.iter().copied())
+            .args(program.args);
         match Step::start(&mut command) {
             Ok(step) => Some(Running {
-                terminal,
-                name,
+                terminal: program.terminal,
+                name: program.name,
                 command_line,
                 step,
                 shown: 0,
                 command_shown: false,
             }),
             Err(err) => {
-                self.check(name, Err(err.0));
+                self.check(program.name, Err(err.0));
                 None
             }
         }
     }
 
-    /// Starts a subscribing step in `terminal`, waits until it has printed `ready` and the
-    /// server holds its subscription to `subject`, and shows its output so far as `block`.
-    #[allow(clippy::too_many_arguments)]
+    /// Starts a subscribing `program`, waits until it has printed `ready` and `server` holds
+    /// its subscription to `subject`, and shows its output so far as `block`.
     pub fn subscriber(
         &mut self,
-        terminal: u8,
-        name: &'static str,
-        args: &[&str],
+        program: Program,
         server: &NatsServer,
         subject: &str,
         ready: &str,
         block: &str,
     ) -> Option<Running> {
-        let mut running = self.start(terminal, name, args, &[], None);
+        let mut running = self.start(program);
         // Both: the line can still be in the pipe when the server already has the SUB.
         self.wait(&mut running, ready);
         self.wait_subscribed(&mut running, server, subject);
@@ -247,31 +287,17 @@ impl Script {
 
     /// Waits until the running steps together printed `count` lines containing `needle`.
     pub fn wait_total(&mut self, running: &[&Option<Running>], needle: &str, count: usize) {
-        let deadline = std::time::Instant::now() + PATIENCE;
         let steps: Vec<&Running> = running.iter().filter_map(|run| run.as_ref()).collect();
         let Some(name) = steps.first().map(|run| run.name) else {
             return;
         };
-        loop {
-            let total: usize = steps
-                .iter()
-                .map(|run| {
-                    run.step
-                        .lines()
-                        .iter()
-                        .filter(|l| l.contains(needle))
-                        .count()
-                })
-                .sum();
-            if total >= count {
-                return;
-            }
-            if std::time::Instant::now() >= deadline {
-                let why = format!("printed \"{needle}\" {total} times in all, not {count}");
-                self.check(name, Err(why));
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        let total = || -> usize {
+            let lines = steps.iter().flat_map(|run| run.step.lines());
+            lines.filter(|line| line.contains(needle)).count()
+        };
+        if testkit::wait_until(PATIENCE, || (total() >= count).then_some(())).is_none() {
+            let why = format!("printed \"{needle}\" {} times in all, not {count}", total());
+            self.check(name, Err(why));
         }
     }
 
@@ -296,47 +322,24 @@ impl Script {
         self.emit(block, &text.join("\n"));
     }
 
-    /// Runs step `name` to its end, shows its output as `block` and checks it against
-    /// `expect`. The verdict goes to `verdict` (usually the step's name).
-    #[allow(clippy::too_many_arguments)]
-    pub fn run(
-        &mut self,
-        block: &str,
-        verdict: &str,
-        terminal: u8,
-        name: &'static str,
-        args: &[&str],
-        env: &[(&str, &str)],
-        url: Option<&str>,
-        expect: Expect,
-    ) {
-        let mut running = self.start(terminal, name, args, env, url);
-        self.finish(&mut running, block, verdict, expect);
+    /// Runs `program` to its end, shows its output as `block` and checks it against
+    /// `expect`.
+    pub fn run(&mut self, block: &str, program: Program, expect: Expect) {
+        let verdict = program.verdict.unwrap_or(program.name).to_string();
+        let mut running = self.start(program);
+        self.finish(&mut running, block, &verdict, expect);
     }
 
-    /// Runs pub-simple in `terminal` with `args` (subject, message), which must publish.
-    pub fn publish(&mut self, block: &str, terminal: u8, args: &[&str]) {
-        self.publish_through(block, terminal, args, None);
-    }
-
-    /// [`Script::publish`] through the server at `url` (shown in the command line).
-    pub fn publish_via(&mut self, block: &str, terminal: u8, args: &[&str], url: &str) {
-        self.publish_through(block, terminal, args, Some(url));
-    }
-
-    fn publish_through(&mut self, block: &str, terminal: u8, args: &[&str], url: Option<&str>) {
+    /// Runs pub-simple in `terminal` with `args` (subject, message), which must publish;
+    /// through the server at `url` when given (shown in the command line).
+    pub fn publish(&mut self, block: &str, terminal_number: u8, args: &[&str], url: Option<&str>) {
         let subject = args.first().copied().unwrap_or("foo");
         let says = format!("Published message on subject {subject}");
-        self.run(
-            block,
-            "pub-simple",
-            terminal,
-            "pub-simple",
-            args,
-            &[],
-            url,
-            ok(&says),
-        );
+        let mut program = terminal(terminal_number, "pub-simple").args(args);
+        if let Some(url) = url {
+            program = program.url(url);
+        }
+        self.run(block, program, ok(&says));
     }
 
     /// Waits for a running step to end by itself, shows the rest of its output as `block`,

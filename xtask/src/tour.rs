@@ -2,7 +2,9 @@
 //! it in their terminals, ending with a verdict per step.
 
 use crate::script::{Mode, Script};
-use crate::{build_steps, ensure_nats_server, tutorial};
+use crate::setup::ensure_nats_server;
+use crate::tutorial;
+use crate::workspace::build_steps;
 
 pub fn run() -> Result<(), String> {
     ensure_nats_server()?;

@@ -4,7 +4,7 @@
 use testkit::{PATIENCE, ServerOptions};
 
 use crate::script::{
-    Mode, SYNC_SUB_SECONDS, Script, client_log, fails, ok, refused_connection_log,
+    Mode, SYNC_SUB_SECONDS, Script, client_log, fails, ok, refused_connection_log, terminal,
 };
 
 pub fn run(s: &mut Script) -> Result<(), String> {
@@ -22,9 +22,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     s.heading("Step 1: asynchronous subscriber (async-sub)");
     let subscribing = "Subscribing to subject 'foo'";
     let mut sub = s.subscriber(
-        2,
-        "async-sub",
-        &[],
+        terminal(2, "async-sub"),
         &server,
         "foo",
         subscribing,
@@ -32,22 +30,13 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     );
 
     s.heading("Step 2: simple publisher (pub-simple)");
-    s.publish("pub-simple/run", 3, &[]);
+    s.publish("pub-simple/run", 3, &[], None);
     s.wait(&mut sub, "Received message 'Hello NATS'");
     s.show(&mut sub, "async-sub/received");
 
     s.heading("Step 3: a message with a reply subject (pub-msg)");
     let published = ok("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World");
-    s.run(
-        "pub-msg/run",
-        "pub-msg",
-        3,
-        "pub-msg",
-        &[],
-        &[],
-        None,
-        published,
-    );
+    s.run("pub-msg/run", terminal(3, "pub-msg"), published);
     s.wait(&mut sub, "Received message 'Hello World'");
     s.show(&mut sub, "async-sub/received-msg");
     s.interrupt(&mut sub, "async-sub/ctrl-c", "Subscription drained");
@@ -56,15 +45,13 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     let args = ["foo", SYNC_SUB_SECONDS];
     let subscribing = "Subscribing to subject 'foo'";
     let mut sync = s.subscriber(
-        2,
-        "sync-sub",
-        &args,
+        terminal(2, "sync-sub").args(&args),
         &server,
         "foo",
         subscribing,
         "sync-sub/start",
     );
-    s.publish("sync-sub/publish", 3, &[]);
+    s.publish("sync-sub/publish", 3, &[], None);
     s.finish(
         &mut sync,
         "sync-sub/end",
@@ -88,9 +75,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     s.heading("Step 5: asynchronous subscriber with credentials (auth-sub)");
     let subscribing = "Subscribing to subject 'foo'";
     let mut sub = s.subscriber(
-        2,
-        "auth-sub",
-        &[],
+        terminal(2, "auth-sub"),
         &server,
         "foo",
         subscribing,
@@ -99,16 +84,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
 
     s.heading("Step 6: simple publisher with credentials (auth-pub)");
     let published = ok("Published message on subject foo");
-    s.run(
-        "auth-pub/run",
-        "auth-pub",
-        3,
-        "auth-pub",
-        &[],
-        &[],
-        None,
-        published,
-    );
+    s.run("auth-pub/run", terminal(3, "auth-pub"), published);
     s.wait(&mut sub, "Received message 'Hello NATS'");
     s.show(&mut sub, "auth-sub/received");
     if docs {
@@ -122,12 +98,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     let verdict = "refused without credentials";
     s.run(
         "auth/refused",
-        verdict,
-        3,
-        "pub-simple",
-        &[],
-        &[],
-        None,
+        terminal(3, "pub-simple").verdict(verdict),
         refused,
     );
     s.say("\nterminal 1 (nats-server -DV), the lines about that connection:");
@@ -145,35 +116,16 @@ pub fn run(s: &mut Script) -> Result<(), String> {
         let refused = fails("authorization violation");
         s.run(
             "auth/wrong-password",
-            "auth-pub",
-            3,
-            "auth-pub",
-            &[],
-            &wrong,
-            None,
+            terminal(3, "auth-pub").env(&wrong),
             refused,
         );
         let url = server.url().replace("nats://", "nats://foo:bar@");
         let published = ok("Published message on subject foo");
-        s.run(
-            "auth/url",
-            "auth-pub",
-            3,
-            "auth-pub",
-            &[],
-            &[],
-            Some(&url),
-            published,
-        );
+        s.run("auth/url", terminal(3, "auth-pub").url(&url), published);
         let refused = fails("NATS_URL contains credentials");
         s.run(
             "auth/url-plain",
-            "pub-simple",
-            3,
-            "pub-simple",
-            &[],
-            &[],
-            Some(&url),
+            terminal(3, "pub-simple").url(&url),
             refused,
         );
     }
@@ -198,42 +150,25 @@ fn errors_on_a_plain_server(
     let bad = fails("not a valid subject");
     s.run(
         "errors/bad-subject",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &["foo bar"],
-        &[],
-        None,
+        terminal(3, "pub-simple").args(&["foo bar"]),
         bad,
     );
     let bad = fails("not a valid subject");
     s.run(
         "errors/bad-subscription",
-        "async-sub",
-        2,
-        "async-sub",
-        &["foo..bar"],
-        &[],
-        None,
+        terminal(2, "async-sub").args(&["foo..bar"]),
         bad,
     );
     let nothing = fails("no message arrived");
     s.run(
         "errors/sync-timeout",
-        "sync-sub",
-        2,
-        "sync-sub",
-        &["foo", "1"],
-        &[],
-        None,
+        terminal(2, "sync-sub").args(&["foo", "1"]),
         nothing,
     );
 
     let subscribing = "Subscribing to subject 'foo'";
     let mut sub = s.subscriber(
-        2,
-        "async-sub",
-        &[],
+        terminal(2, "async-sub"),
         server,
         "foo",
         subscribing,
@@ -245,7 +180,7 @@ fn errors_on_a_plain_server(
     s.wait_subscribed(&mut sub, server, "foo");
     s.show(&mut sub, "restart/reconnected");
     let args = ["foo", "Hello again"];
-    s.publish("restart/publish", 3, &args);
+    s.publish("restart/publish", 3, &args, None);
     s.wait(&mut sub, "Received message 'Hello again'");
     s.show(&mut sub, "restart/received");
     s.interrupt(&mut sub, "restart/ctrl-c", "Subscription drained");
@@ -258,12 +193,7 @@ fn errors_on_a_plain_server(
     let too_big = fails("max_payload");
     s.run(
         "errors/too-big",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &args,
-        &[],
-        None,
+        terminal(3, "pub-simple").args(&args),
         too_big,
     );
     drop(small);
@@ -276,27 +206,9 @@ fn errors_on_a_plain_server(
 fn errors_without_a_server(s: &mut Script) -> Result<(), String> {
     s.use_unused_url()?;
     let refused = fails("cannot connect");
-    s.run(
-        "errors/no-server",
-        "pub-simple",
-        3,
-        "pub-simple",
-        &[],
-        &[],
-        None,
-        refused,
-    );
+    s.run("errors/no-server", terminal(3, "pub-simple"), refused);
     let refused = fails("cannot connect");
-    s.run(
-        "errors/no-server-sub",
-        "async-sub",
-        2,
-        "async-sub",
-        &[],
-        &[],
-        None,
-        refused,
-    );
+    s.run("errors/no-server-sub", terminal(2, "async-sub"), refused);
     Ok(())
 }
 
@@ -308,18 +220,16 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     let subscribing = "Subscribing to 'foo.*'";
     let block = "wildcard/start";
     let mut sub = s.subscriber(
-        2,
-        "wildcard-sub",
-        &["foo.*"],
+        terminal(2, "wildcard-sub").args(&["foo.*"]),
         &server,
         "foo.*",
         subscribing,
         block,
     );
     let args = ["foo.a.b", "two tokens"];
-    s.publish("wildcard/publish-two", 3, &args);
+    s.publish("wildcard/publish-two", 3, &args, None);
     let args = ["foo.a", "one token"];
-    s.publish("wildcard/publish-one", 3, &args);
+    s.publish("wildcard/publish-one", 3, &args, None);
     s.wait(&mut sub, "Received on [foo.a]: 'one token'");
     s.show(&mut sub, "wildcard/received");
     s.refute(&sub, "two tokens");
@@ -328,16 +238,14 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.heading("Beyond the tutorial: a message counter (counter-sub)");
     let subscribing = "Subscribing to subject 'foo'";
     let mut sub = s.subscriber(
-        2,
-        "counter-sub",
-        &[],
+        terminal(2, "counter-sub"),
         &server,
         "foo",
         subscribing,
         "counter/start",
     );
     for block in ["counter/publish-1", "counter/publish-2"] {
-        s.publish(block, 3, &[]);
+        s.publish(block, 3, &[], None);
     }
     s.wait(&mut sub, "[#2] Received on [foo]");
     s.show(&mut sub, "counter/received");
@@ -346,7 +254,13 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
         // Slow handling (20 ms a message) and room for 16 waiting messages, then 200
         // messages published at once by the recorder's own client.
         let (args, block) = (["foo", "20", "16"], "counter/slow-start");
-        let mut sub = s.subscriber(2, "counter-sub", &args, &server, "foo", subscribing, block);
+        let mut sub = s.subscriber(
+            terminal(2, "counter-sub").args(&args),
+            &server,
+            "foo",
+            subscribing,
+            block,
+        );
         let payloads: Vec<String> = (1..=200).map(|n| format!("message {n}")).collect();
         testkit::publish_all(&server, "foo", &payloads).map_err(|err| err.0)?;
         s.wait(&mut sub, "Slow consumer");
@@ -358,10 +272,10 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     }
 
     s.heading("Beyond the tutorial: sharing work in a queue group (queue-sub)");
-    let mut first = s.start(2, "queue-sub", &[], &[], None);
+    let mut first = s.start(terminal(2, "queue-sub"));
     s.wait(&mut first, "Joined queue group 'workers'");
     s.show(&mut first, "queue/start-1");
-    let mut second = s.start(3, "queue-sub", &[], &[], None);
+    let mut second = s.start(terminal(3, "queue-sub"));
     s.wait(&mut second, "Joined queue group 'workers'");
     s.show(&mut second, "queue/start-2");
     if server.wait_for_subscriptions("foo", 2, PATIENCE).is_err() {
@@ -373,7 +287,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     for job in 1..=4 {
         let text = format!("job {job}");
         let block = format!("queue/publish-{job}");
-        s.publish(&block, 4, &["foo", &text]);
+        s.publish(&block, 4, &["foo", &text], None);
     }
     s.wait_total(&[&first, &second], "Received message 'job", 4);
     s.show(&mut first, "queue/received-1");
@@ -383,42 +297,30 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
 
     s.heading("Beyond the tutorial: request and reply (request, reply)");
     let answering = "Answering requests on 'help'";
-    let mut responder = s.subscriber(2, "reply", &[], &server, "help", answering, "reply/start");
-    let answered = ok("Received reply 'I can help!'");
-    s.run(
-        "request/run",
-        "request",
-        3,
-        "request",
-        &[],
-        &[],
-        None,
-        answered,
+    let mut responder = s.subscriber(
+        terminal(2, "reply"),
+        &server,
+        "help",
+        answering,
+        "reply/start",
     );
+    let answered = ok("Received reply 'I can help!'");
+    s.run("request/run", terminal(3, "request"), answered);
     s.wait(&mut responder, "Answered 'help me'");
     s.show(&mut responder, "reply/answered");
     s.interrupt(&mut responder, "reply/ctrl-c", "Bye!");
     let nobody = fails("nobody answers on 'help'");
-    s.run(
-        "request/no-responders",
-        "request",
-        3,
-        "request",
-        &[],
-        &[],
-        None,
-        nobody,
-    );
+    s.run("request/no-responders", terminal(3, "request"), nobody);
 
     s.heading("Beyond the tutorial: message headers (headers)");
     let read = ok("header Nats-Msg-Id: hello-1");
-    s.run("headers/run", "headers", 2, "headers", &[], &[], None, read);
+    s.run("headers/run", terminal(2, "headers"), read);
     drop(server);
 
     s.heading("Beyond the tutorial: a cluster, and a subscriber that fails over (cluster-sub)");
     let mut cluster = s.cluster()?;
     s.say("terminal 1 $ cargo xtask cluster");
-    let mut sub = s.start(2, "cluster-sub", &[], &[], None);
+    let mut sub = s.start(terminal(2, "cluster-sub"));
     s.wait(&mut sub, "Connected to cluster node 'n1'");
     if cluster
         .node(0)
@@ -430,7 +332,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.show(&mut sub, "cluster/start");
     let n1 = cluster.node(0).url();
     let args = ["foo", "through n1"];
-    s.publish_via("cluster/publish-1", 3, &args, &n1);
+    s.publish("cluster/publish-1", 3, &args, Some(&n1));
     s.wait(&mut sub, "Received message 'through n1'");
     s.show(&mut sub, "cluster/received-1");
     s.say("\nterminal 1: 1 and Enter (stops n1)");
@@ -443,7 +345,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
             let url = cluster.node(index).url();
             let args = ["foo", "after the failover"];
             let block = "cluster/publish-2";
-            s.publish_via(block, 3, &args, &url);
+            s.publish(block, 3, &args, Some(&url));
             s.wait(&mut sub, "Received message 'after the failover'");
             s.show(&mut sub, "cluster/received-2");
         }

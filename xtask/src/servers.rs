@@ -1,0 +1,98 @@
+//! `cargo xtask server` and `cargo xtask cluster`: nats-servers for a learner, on the
+//! tutorial's ports, in the foreground.
+
+use testkit::{Cluster, NatsServer, NodePorts, ServerOptions};
+
+use crate::setup::ensure_nats_server;
+
+/// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
+pub fn server(args: &[String]) -> Result<(), String> {
+    let mut options = ServerOptions::new().port(4222).monitor_port(8222);
+    let mut flags = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--auth" => {
+                options = options.auth("foo", "bar");
+                flags.push("--user foo --pass bar");
+            }
+            "--trace" => {
+                options = options.trace();
+                flags.push("-DV");
+            }
+            other => {
+                return Err(format!(
+                    "server: unknown option '{other}' (see cargo xtask help)"
+                ));
+            }
+        }
+    }
+    ensure_nats_server()?;
+    println!(
+        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
+         xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
+         Ctrl-C stops it",
+        flags
+            .iter()
+            .map(|flag| format!(" {flag}"))
+            .collect::<String>()
+    );
+    NatsServer::run_in_foreground(options).map_err(|err| {
+        format!(
+            "{err}\nhint: when the log above says \"address already in use\", a nats-server is \
+             probably running already: use it, or stop it first"
+        )
+    })
+}
+
+/// `cargo xtask cluster`: nodes n1, n2 and n3 on client ports 4222-4224 (routes 6222-6224,
+/// monitoring 8222-8224). Typing a node's number stops it, or starts it again, so a learner
+/// can watch a client fail over.
+pub fn cluster() -> Result<(), String> {
+    ensure_nats_server()?;
+    let ports: Vec<NodePorts> = (0..3)
+        .map(|index| NodePorts {
+            client: 4222 + index,
+            route: 6222 + index,
+            monitor: 8222 + index,
+        })
+        .collect();
+    let mut cluster = Cluster::start_on(&ports, ServerOptions::new()).map_err(|err| {
+        format!(
+            "{err}\nhint: ports 4222-4224, 6222-6224 and 8222-8224 must be free (is a \
+             nats-server already running?)"
+        )
+    })?;
+    println!("xtask: the cluster is up: n1, n2, n3 route to each other");
+    for (index, port) in ports.iter().enumerate() {
+        println!("  n{}  nats://localhost:{}", index + 1, port.client);
+    }
+    println!(
+        "xtask: type 1, 2 or 3 and Enter to stop that node or start it again; Ctrl-C ends all"
+    );
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let Some(index) = line
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=3).contains(n))
+        else {
+            println!("xtask: type 1, 2 or 3");
+            continue;
+        };
+        let node = cluster.node_mut(index - 1);
+        if node.is_running() {
+            node.stop();
+            println!("xtask: stopped n{index}");
+        } else {
+            node.restart().map_err(|err| err.0)?;
+            println!("xtask: started n{index} again");
+        }
+    }
+    Ok(())
+}
