@@ -33,8 +33,8 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "foo");
 
     // Create the server connection, with the credentials: the one change from step 1. They
-    // are sent in the CONNECT line; when they are wrong the server answers
-    // `-ERR 'Authorization Violation'` and closes the connection.
+    // are sent in the CONNECT line; when they are wrong the server answers with an
+    // authorization violation error and closes the connection.
     let client = ConnectOptions::with_user_and_password(login.user.clone(), login.password)
         .name("auth-sub")
         .event_callback(stepkit::log_event)

@@ -169,6 +169,10 @@ fn refresh(
                 problems.broken.push(format!(
                     "{at}: this excerpt is no longer in {target}; copy the current lines"
                 ));
+            } else if let Err(why) = whole_excerpt(&expected, &body) {
+                problems.broken.push(format!(
+                    "{at}: an excerpt must be whole statements or items, but this one {why}"
+                ));
             }
             continue;
         }
@@ -211,6 +215,79 @@ fn contains_lines(text: &str, part: &str) -> bool {
         && text
             .windows(part.len())
             .any(|window| window == part.as_slice())
+}
+
+/// Checks that `part` (found in `file`) is whole statements or items: its brackets balance
+/// outside strings and comments, it does not start inside an expression, and the file does
+/// not go on with the same expression right after it.
+fn whole_excerpt(file: &str, part: &str) -> Result<(), String> {
+    let continues = |line: &str| {
+        let line = line.trim_start();
+        [".", "?", ")", "]", "else", "=>"]
+            .iter()
+            .any(|start| line.starts_with(start))
+    };
+    let mut depth = 0i32;
+    let mut in_string = false;
+    for line in part.lines() {
+        depth += bracket_balance(line, &mut in_string);
+        if depth < 0 {
+            return Err(format!("closes a bracket it did not open ({line:?})"));
+        }
+    }
+    if depth != 0 {
+        return Err("ends inside a block or an expression (its brackets do not balance)".into());
+    }
+    let first = part
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
+    if continues(first) {
+        return Err(format!("starts in the middle of an expression ({first:?})"));
+    }
+    let file_lines: Vec<&str> = file.lines().collect();
+    let part_lines: Vec<&str> = part.lines().collect();
+    let start = file_lines
+        .windows(part_lines.len())
+        .position(|window| window == part_lines.as_slice())
+        .unwrap_or(0);
+    let after = file_lines[start + part_lines.len()..]
+        .iter()
+        .find(|line| !line.trim().is_empty());
+    match after {
+        Some(next) if continues(next) => Err(format!(
+            "stops before the end of its expression (the file goes on with {next:?})"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Opening minus closing brackets on a line of Rust, outside strings, characters and `//`
+/// comments. `in_string` carries a string that goes on to the next line.
+fn bracket_balance(line: &str, in_string: &mut bool) -> i32 {
+    let mut balance = 0;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if *in_string => {
+                chars.next();
+            }
+            '"' => *in_string = !*in_string,
+            _ if *in_string => {}
+            '/' if chars.peek() == Some(&'/') => break,
+            // A character literal such as '{' (not a lifetime such as 'a).
+            '\'' => {
+                let rest: String = chars.clone().take(3).collect();
+                if rest.len() >= 2 && rest.chars().nth(1) == Some('\'') {
+                    chars.nth(1);
+                }
+            }
+            '(' | '[' | '{' => balance += 1,
+            ')' | ']' | '}' => balance -= 1,
+            _ => {}
+        }
+    }
+    balance
 }
 
 fn first_difference(actual: &str, expected: &str) -> String {
@@ -407,6 +484,24 @@ mod tests {
         assert!(contains_lines("a\nb\nc", "b\nc"));
         assert!(!contains_lines("a\nb\nc", "a\nc"));
         assert!(!contains_lines("a\nbb\nc", "b"));
+    }
+
+    #[test]
+    fn excerpts_that_cut_an_expression_are_refused() {
+        let file = "fn f() {\n    match x {\n        1 => a(),\n        _ => b(\"}\"),\n    }\n    client\n        .drain()\n        .await?;\n}";
+        assert!(
+            whole_excerpt(
+                file,
+                "    match x {\n        1 => a(),\n        _ => b(\"}\"),\n    }"
+            )
+            .is_ok()
+        );
+        // The issue's case: an excerpt that ends in the middle of a `match`.
+        assert!(whole_excerpt(file, "    match x {\n        1 => a(),").is_err());
+        // A chain cut before its `.await`.
+        assert!(whole_excerpt(file, "    client\n        .drain()").is_err());
+        assert!(whole_excerpt(file, "        .drain()\n        .await?;").is_err());
+        assert!(whole_excerpt(file, "    client\n        .drain()\n        .await?;").is_ok());
     }
 
     #[test]
