@@ -449,6 +449,11 @@ impl Cluster {
     /// Starts `size` nodes on free ports and waits until every node has a route to every
     /// other one (after that, a message published on any node reaches subscribers on all).
     pub fn start(size: usize) -> crate::Result<Cluster> {
+        Cluster::start_with(size, ServerOptions::new())
+    }
+
+    /// [`Cluster::start`] with `options` for every node (a nats-server binary, for example).
+    pub fn start_with(size: usize, options: ServerOptions) -> crate::Result<Cluster> {
         let mut ports = Vec::with_capacity(size);
         for _ in 0..size {
             ports.push(NodePorts {
@@ -457,7 +462,7 @@ impl Cluster {
                 monitor: free_port()?,
             });
         }
-        Cluster::start_on(&ports, ServerOptions::new())
+        Cluster::start_on(&ports, options)
     }
 
     /// Starts one node per entry of `ports`, each with `options` plus its name, ports and

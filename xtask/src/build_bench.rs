@@ -230,10 +230,18 @@ tokio = { version = "1", features = ["full"] }
     // No Cargo.lock: like a learner's new crate, the baseline gets the newest versions. The
     // workspace's version pins (root Cargo.toml) are among the choices being measured.
     // The same program; its StreamExt comes from the `futures` facade, the usual first choice.
+    // Its support crate comes along as a module, the way the guide's set-up chapter tells a
+    // learner to take a step out of the workspace.
     let source = fs::read_to_string(root.join("async-sub").join("src").join("main.rs"))
         .map_err(|err| err.to_string())?
         .replace("use futures_util::StreamExt;", "use futures::StreamExt;");
+    let source = source.replacen("\nuse ", "\nmod stepkit;\n\nuse ", 1);
     fs::write(dir.join("src").join("main.rs"), source).map_err(|err| err.to_string())?;
+    fs::copy(
+        root.join("stepkit").join("src").join("lib.rs"),
+        dir.join("src").join("stepkit.rs"),
+    )
+    .map_err(|err| format!("cannot copy stepkit: {err}"))?;
     Ok(())
 }
 

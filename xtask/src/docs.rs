@@ -24,7 +24,7 @@ use crate::workspace::{self, build_steps};
 
 pub fn run(update: bool) -> Result<(), String> {
     // Recorded outputs include server log lines, which vary between nats-server versions:
-    // record them with the pinned version only.
+    // record them with the pinned version only (no fallback to another one here).
     let server_bin = ensure_pinned_nats_server()?;
     build_steps()?;
     println!("xtask: running the tutorial to record the guide's outputs");
@@ -57,6 +57,7 @@ pub fn run(update: bool) -> Result<(), String> {
     for page in &pages {
         problems.extend(check_links(&root, page)?);
     }
+    problems.extend(crate::guide_checks::run(&root)?);
 
     for page in &changed {
         println!("xtask: updated {page}");

@@ -9,6 +9,7 @@ mod book;
 mod build_bench;
 mod docs;
 mod exercises;
+mod guide_checks;
 mod script;
 mod servers;
 mod setup;
@@ -48,10 +49,11 @@ const TASKS: &[Task] = &[
     },
     Task {
         name: "server",
-        args: "[--auth] [--trace]",
+        args: "[--auth] [--trace] [--max-payload BYTES]",
         help: "run nats-server for the tutorial on localhost:4222 (monitoring on 8222) until \
                Ctrl-C; --auth requires user foo / password bar, --trace logs every protocol \
-               line (-DV)",
+               line (-DV), --max-payload sets the largest message it accepts; it is the \
+               nats-server version the guide shows, installed when missing",
         run: servers::server,
     },
     Task {

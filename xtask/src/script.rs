@@ -154,7 +154,11 @@ impl Script {
 
     /// Starts a three-node cluster (n1, n2, n3); steps connect to all three nodes, in order.
     pub fn cluster(&mut self) -> Result<Cluster, String> {
-        let cluster = Cluster::start(3).map_err(|err| err.0)?;
+        let options = match &self.server_bin {
+            Some(bin) => ServerOptions::new().bin(bin.clone()),
+            None => ServerOptions::new(),
+        };
+        let cluster = Cluster::start_with(3, options).map_err(|err| err.0)?;
         for index in 0..cluster.len() {
             self.ports
                 .push((cluster.node(index).port(), 4222 + index as u16));

@@ -3,21 +3,31 @@
 
 use testkit::{Cluster, NatsServer, NodePorts, ServerOptions};
 
-use crate::setup::ensure_nats_server;
+use crate::setup::guide_nats_server;
 
 /// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
 pub fn server(args: &[String]) -> Result<(), String> {
     let mut options = ServerOptions::new().port(4222).monitor_port(8222);
     let mut flags = Vec::new();
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--auth" => {
                 options = options.auth("foo", "bar");
-                flags.push("--user foo --pass bar");
+                flags.push("--user foo --pass bar".to_string());
             }
             "--trace" => {
                 options = options.trace();
-                flags.push("-DV");
+                flags.push("-DV".to_string());
+            }
+            "--max-payload" => {
+                let bytes = args.next().and_then(|value| value.parse::<u64>().ok());
+                let Some(bytes) = bytes else {
+                    return Err("--max-payload takes a number of bytes, such as 64".to_string());
+                };
+                // No command-line flag sets it: a configuration file does.
+                options = options.config(&format!("max_payload: {bytes}\n"));
+                flags.push(format!("(config file: max_payload: {bytes})"));
             }
             other => {
                 return Err(format!(
@@ -26,7 +36,7 @@ pub fn server(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    ensure_nats_server()?;
+    options = options.bin(guide_nats_server()?);
     println!(
         "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
          xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
@@ -48,7 +58,7 @@ pub fn server(args: &[String]) -> Result<(), String> {
 /// monitoring 8222-8224). Typing a node's number stops it, or starts it again, so a learner
 /// can watch a client fail over.
 pub fn cluster() -> Result<(), String> {
-    ensure_nats_server()?;
+    let options = ServerOptions::new().bin(guide_nats_server()?);
     let ports: Vec<NodePorts> = (0..3)
         .map(|index| NodePorts {
             client: 4222 + index,
@@ -56,7 +66,7 @@ pub fn cluster() -> Result<(), String> {
             monitor: 8222 + index,
         })
         .collect();
-    let mut cluster = Cluster::start_on(&ports, ServerOptions::new()).map_err(|err| {
+    let mut cluster = Cluster::start_on(&ports, options).map_err(|err| {
         format!(
             "{err}\nhint: ports 4222-4224, 6222-6224 and 8222-8224 must be free (is a \
              nats-server already running?)"

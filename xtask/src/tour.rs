@@ -2,13 +2,14 @@
 //! it in their terminals, ending with a verdict per step.
 
 use crate::script::{Mode, Script};
-use crate::setup::ensure_nats_server;
+use crate::setup::guide_nats_server;
 use crate::tutorial;
 use crate::workspace::build_steps;
 
 pub fn run() -> Result<(), String> {
-    ensure_nats_server()?;
+    // The server version the guide was recorded with, so that the tour shows the same.
+    let server = guide_nats_server()?;
     build_steps()?;
-    let mut script = Script::new(Mode::Tour, None);
+    let mut script = Script::new(Mode::Tour, Some(server));
     tutorial::run(&mut script)
 }

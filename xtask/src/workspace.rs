@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(steps.get(5).map(String::as_str), Some("auth-pub"));
         assert!(!steps.iter().any(|step| step.contains('/')), "{steps:?}");
         let exercises = exercises().unwrap_or_default();
-        assert_eq!(exercises.first().map(String::as_str), Some("wildcard"));
+        assert_eq!(exercises.first().map(String::as_str), Some("timeouts"));
         assert_eq!(exercises.len(), 6, "{exercises:?}");
     }
 }
