@@ -21,9 +21,20 @@ struct Report {
     broken: Option<String>,
 }
 
+/// Checks named `still_...` test what the starter already does and must keep doing (an error
+/// line for wrong credentials, say); they are not progress, so "N of M" leaves them out.
+const KEPT: &str = "still_";
+
 impl Report {
     fn done(&self) -> bool {
         self.broken.is_none() && self.failed.is_empty() && !self.passed.is_empty()
+    }
+
+    /// How many of the checks of the student's work pass, and how many there are.
+    fn progress(&self) -> (usize, usize) {
+        let work = |tests: &[String]| tests.iter().filter(|t| !t.starts_with(KEPT)).count();
+        let passed = work(&self.passed);
+        (passed, passed + work(&self.failed))
     }
 }
 
@@ -54,14 +65,14 @@ pub fn check(name: Option<&str>) -> Result<(), String> {
             let mut next = None;
             for name in &exercises {
                 let report = run_checks(name, None, &server)?;
-                let total = report.passed.len() + report.failed.len();
+                let (passed, total) = report.progress();
                 let status = if report.done() {
                     done += 1;
                     "[x] done".to_string()
                 } else if report.broken.is_some() {
                     "[ ] does not compile yet".to_string()
                 } else {
-                    format!("[ ] {} of {total} checks pass", report.passed.len())
+                    format!("[ ] {passed} of {total} checks pass")
                 };
                 println!("  {name:<14} {status}");
                 if !report.done() && next.is_none() {
@@ -93,22 +104,22 @@ pub fn verify() -> Result<(), String> {
     if !status.success() {
         return Err("the reference solutions do not build".to_string());
     }
-    let mut problems = Vec::new();
+    let mut problems = starter_warnings(&exercises)?;
     for name in &exercises {
         let starter = run_checks(name, None, &server)?;
         let solution = run_checks(name, Some(binary(&format!("solution-{name}"))), &server)?;
-        let starter_fails = starter.broken.is_none() && !starter.failed.is_empty();
+        // An untouched starter passes none of the checks of the student's work.
+        let (starter_passed, starter_total) = starter.progress();
+        let starter_fails = starter.broken.is_none() && starter_passed == 0;
         let starter_verdict = if starter_fails { "fails" } else { "PASSES" };
         let solution_verdict = if solution.done() { "passes" } else { "FAILS" };
         println!(
-            "xtask: exercise {name:<14} starter {starter_verdict} ({} of {} checks), \
-             solution {solution_verdict}",
-            starter.passed.len(),
-            starter.passed.len() + starter.failed.len()
+            "xtask: exercise {name:<14} starter {starter_verdict} ({starter_passed} of \
+             {starter_total} checks), solution {solution_verdict}"
         );
         if !starter_fails {
             problems.push(format!(
-                "the starter of {name} does not fail its checks{}",
+                "the starter of {name} passes {starter_passed} check(s) of the student's work{}",
                 starter
                     .broken
                     .as_ref()
@@ -131,6 +142,37 @@ pub fn verify() -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// Builds every starter with its checks, as a student first does: they must compile, and
+/// without a warning from the starter or its check file (a stray warning in `cargo xtask
+/// check` sends a student looking in the wrong place). Cargo replays the warnings of crates it
+/// does not rebuild, so this sees them on every run.
+fn starter_warnings(exercises: &[String]) -> Result<Vec<String>, String> {
+    let mut build = cargo();
+    build.args(["test", "--no-run"]);
+    for name in exercises {
+        build.args(["--package", &format!("exercise-{name}")]);
+    }
+    build.args(["--test", "check"]);
+    let output = workspace::output(&mut build)?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    // A warning is its `warning: ...` line, then ` --> FILE:LINE:COLUMN`.
+    let mut problems: Vec<String> = lines
+        .windows(2)
+        .filter(|pair| pair[0].starts_with("warning"))
+        .filter_map(|pair| {
+            let place = pair[1].trim_start().strip_prefix("--> ")?;
+            place
+                .starts_with("exercises/")
+                .then(|| format!("a starter or check file warns at {place}: {}", pair[0]))
+        })
+        .collect();
+    if !output.status.success() {
+        problems.push(format!("the starters do not build:\n{stderr}"));
+    }
+    Ok(problems)
 }
 
 /// Runs `cargo test -p exercise-NAME --test check` (against `bin` when given) and reads the
@@ -207,18 +249,31 @@ fn read_report(stdout: &str, stderr: &str, order: &[String]) -> Report {
             .find_map(|line| line.split_once("hint: ").map(|(_, hint)| hint.to_string()));
     }
     if report.passed.is_empty() && report.failed.is_empty() {
-        let errors: Vec<&str> = stderr
-            .lines()
-            .filter(|line| line.starts_with("error") || line.trim_start().starts_with("-->"))
-            .take(6)
-            .collect();
-        report.broken = Some(if errors.is_empty() {
-            stderr.lines().rev().take(5).collect::<Vec<_>>().join("\n")
-        } else {
-            errors.join("\n")
-        });
+        report.broken = Some(first_error(stderr));
     }
     report
+}
+
+/// rustc's first error, whole: the `error` line, where it is, and its `help:` (often the line
+/// that fixes it), up to the blank line that ends it. Warnings and the closing "could not
+/// compile" are left out. When there is no such error, cargo's last lines.
+fn first_error(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let start = lines.iter().position(|line| {
+        line.starts_with("error") && !line.starts_with("error: could not compile")
+    });
+    match start {
+        Some(start) => lines[start..]
+            .iter()
+            .take_while(|line| !line.trim().is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => {
+            let last: Vec<&str> = lines.iter().rev().take(5).rev().copied().collect();
+            last.join("\n")
+        }
+    }
 }
 
 fn print_report(name: &str, report: &Report) {
@@ -228,14 +283,29 @@ fn print_report(name: &str, report: &Report) {
         println!("\n(cargo build -p exercise-{name} shows the full messages)");
         return;
     }
-    for test in &report.passed {
+    let work = |test: &&String| !test.starts_with(KEPT);
+    for test in report.passed.iter().filter(work) {
         println!("  [x] {}", test.replace('_', " "));
     }
-    for test in &report.failed {
+    for test in report.failed.iter().filter(work) {
         println!("  [ ] {}", test.replace('_', " "));
     }
     // (Passed checks first, then the ones still to do, each group in the file's order.)
-    let total = report.passed.len() + report.failed.len();
+    let kept: Vec<(&String, bool)> = report
+        .passed
+        .iter()
+        .map(|test| (test, true))
+        .chain(report.failed.iter().map(|test| (test, false)))
+        .filter(|(test, _)| test.starts_with(KEPT))
+        .collect();
+    if !kept.is_empty() {
+        println!("  what the starter already does, and must go on doing:");
+        for (test, ok) in kept {
+            let mark = if ok { "x" } else { " " };
+            println!("  [{mark}] {}", test.replace('_', " "));
+        }
+    }
+    let (passed, total) = report.progress();
     if report.done() {
         println!("\nexercise {name}: all {total} checks pass. Done!");
         let exercises = workspace::exercises().unwrap_or_default();
@@ -247,10 +317,7 @@ fn print_report(name: &str, report: &Report) {
             println!("Next: exercises/{next}/README.md, then cargo xtask check {next}");
         }
     } else {
-        println!(
-            "\nexercise {name}: {} of {total} checks pass.",
-            report.passed.len()
-        );
+        println!("\nexercise {name}: {passed} of {total} checks pass.");
         match &report.hint {
             Some(hint) => println!("next hint: {hint}"),
             None => println!("next hint: see the Hints in exercises/{name}/README.md"),
@@ -292,16 +359,31 @@ mod tests {
     }
 
     #[test]
-    fn code_that_does_not_compile_is_reported_as_such() {
-        let stderr = "   Compiling exercise-counter\nerror[E0425]: cannot find value `count`\n  --> exercises/counter/src/main.rs:9:5\n";
+    fn code_that_does_not_compile_is_reported_with_rustcs_first_error_whole() {
+        let stderr = "   Compiling exercise-timeouts\n\
+            warning: unused import: `x`\n \
+             --> exercises/timeouts/tests/check.rs:5:15\n\
+            \n\
+            error[E0433]: failed to resolve: use of undeclared type `Duration`\n  \
+              --> exercises/timeouts/src/main.rs:30:38\n   \
+               |\n\
+            help: consider importing this struct\n   \
+               |\n\
+            4  + use std::time::Duration;\n\
+            \n\
+            error: could not compile `exercise-timeouts`\n";
         let report = read_report("", stderr, &[]);
-        assert!(
-            report
-                .broken
-                .as_deref()
-                .unwrap()
-                .contains("cannot find value `count`")
-        );
+        let broken = report.broken.clone().unwrap_or_default();
+        assert!(broken.starts_with("error[E0433]"), "{broken}");
+        assert!(broken.contains("use std::time::Duration;"), "{broken}");
+        assert!(!broken.contains("check.rs") && !broken.contains("could not compile"));
         assert!(!report.done());
+    }
+
+    #[test]
+    fn checks_of_what_the_starter_already_does_are_not_progress() {
+        let stdout = "test still_connects ... ok\ntest it_uses_a_token ... FAILED\n";
+        let report = read_report(stdout, "", &[]);
+        assert_eq!(report.progress(), (0, 1));
     }
 }

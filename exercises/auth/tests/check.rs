@@ -58,7 +58,7 @@ fn it_authenticates_with_nats_user_and_nats_password() {
 }
 
 #[test]
-fn wrong_credentials_end_in_one_error_line_without_the_secret() {
+fn still_ends_wrong_credentials_in_one_error_line_without_the_secret() {
     let server = checks::start(ServerOptions::new().auth("alice", "right-7a"));
     let out = run(
         &server,
@@ -89,7 +89,7 @@ fn wrong_credentials_end_in_one_error_line_without_the_secret() {
 }
 
 #[test]
-fn without_credentials_it_still_connects_to_an_open_server() {
+fn still_connects_to_an_open_server_without_credentials() {
     let server = checks::start(ServerOptions::new());
     let out = run(&server, &[]);
     assert_eq!(

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use testkit::{EXERCISE_PATIENCE, ServerOptions, Step, checks, publish, start_exercise};
+use testkit::{ServerOptions, Step, checks, publish, start_exercise};
 
 fn start(server: &testkit::NatsServer) -> Step {
     start_exercise(
