@@ -7,7 +7,31 @@ use crate::setup::guide_nats_server;
 
 /// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
 pub fn server(args: &[String]) -> Result<(), String> {
-    let mut options = ServerOptions::new().port(4222).monitor_port(8222);
+    let (options, flags) = server_options(args)?;
+    let options = options
+        .port(4222)
+        .monitor_port(8222)
+        .bin(guide_nats_server()?);
+    println!(
+        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
+         xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
+         Ctrl-C stops it",
+        flags
+            .iter()
+            .map(|flag| format!(" {flag}"))
+            .collect::<String>()
+    );
+    NatsServer::run_in_foreground(options).map_err(|err| {
+        format!(
+            "{err}\nhint: when the log above says \"address already in use\", a nats-server is \
+             probably running already: use it, or stop it first"
+        )
+    })
+}
+
+/// The server's options from the task's arguments, and the matching nats-server flags to show.
+fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>), String> {
+    let mut options = ServerOptions::new();
     let mut flags = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -36,22 +60,7 @@ pub fn server(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    options = options.bin(guide_nats_server()?);
-    println!(
-        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
-         xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
-         Ctrl-C stops it",
-        flags
-            .iter()
-            .map(|flag| format!(" {flag}"))
-            .collect::<String>()
-    );
-    NatsServer::run_in_foreground(options).map_err(|err| {
-        format!(
-            "{err}\nhint: when the log above says \"address already in use\", a nats-server is \
-             probably running already: use it, or stop it first"
-        )
-    })
+    Ok((options, flags))
 }
 
 /// `cargo xtask cluster`: nodes n1, n2 and n3 on client ports 4222-4224 (routes 6222-6224,
@@ -105,4 +114,24 @@ pub fn cluster() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_payload_makes_a_server_that_refuses_bigger_messages() {
+        let args = ["--max-payload".to_string(), "64".to_string()];
+        let (options, flags) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(flags, ["(config file: max_payload: 64)"]);
+        let port = testkit::free_port().unwrap_or_else(|err| panic!("{err}"));
+        let server =
+            NatsServer::start(options.monitor_port(port)).unwrap_or_else(|err| panic!("{err}"));
+        let varz = server.varz().unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(varz["max_payload"], 64, "{varz}");
+
+        assert!(server_options(&["--max-payload".to_string()]).is_err());
+        assert!(server_options(&["--max-payload".to_string(), "big".to_string()]).is_err());
+    }
 }
