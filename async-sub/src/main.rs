@@ -36,7 +36,7 @@ async fn main() -> Result<(), Problem> {
     // The event callback hears about connection changes: when the server goes away,
     // async-nats keeps reconnecting in the background and subscribes again once it is back.
     let client = ConnectOptions::new()
-        .name("async-sub")
+        .name(stepkit::connection_name("async-sub"))
         .event_callback(stepkit::log_event)
         .connect(&url)
         .await?;
@@ -67,6 +67,6 @@ async fn main() -> Result<(), Problem> {
     // then the subscription ends and the connection closes.
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
-    stepkit::wait_drained(handler).await;
+    stepkit::wait_drained(&client, handler).await;
     Ok(())
 }

@@ -52,8 +52,14 @@ fn receives_what_is_published_and_exits_cleanly_on_ctrl_c() {
         out.all
     );
     assert!(!out.contains("not for us"), "{}", out.all);
+    // Then the client's own counters: the two messages of 'foo'.
+    let [.., drained, statistics] = lines[..] else {
+        panic!("{}", out.all)
+    };
+    assert!(drained.contains("Subscription drained"), "{}", out.all);
     assert!(
-        lines.last().unwrap().contains("Subscription drained"),
+        statistics.contains("Statistics: received 2 message(s), sent 0;")
+            && statistics.ends_with("reconnected 0 time(s)"),
         "{}",
         out.all
     );
@@ -95,11 +101,11 @@ fn ctrl_c_while_the_server_is_down_still_exits_cleanly() {
     // Nobody can confirm the drain; it gives up after a second and still exits 0.
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.all.lines().last().unwrap().contains("exiting anyway"),
-        "{}",
-        out.all
-    );
+    let lines: Vec<&str> = out.all.lines().collect();
+    let [.., gave_up, _statistics] = lines[..] else {
+        panic!("{}", out.all)
+    };
+    assert!(gave_up.contains("exiting anyway"), "{}", out.all);
 }
 
 #[test]

@@ -34,7 +34,7 @@ async fn main() -> Result<(), Problem> {
 
     // Connect to the server, with the credentials: the one change from step 2.
     let client = ConnectOptions::with_user_and_password(login.user.clone(), login.password)
-        .name("auth-pub")
+        .name(stepkit::connection_name("auth-pub"))
         .connect(&login.url)
         .await?;
     // The user may be shown; the password never is.

@@ -36,7 +36,7 @@ async fn main() -> Result<(), Problem> {
     // are sent in the CONNECT line; when they are wrong the server answers with an
     // authorization violation error and closes the connection.
     let client = ConnectOptions::with_user_and_password(login.user.clone(), login.password)
-        .name("auth-sub")
+        .name(stepkit::connection_name("auth-sub"))
         .event_callback(stepkit::log_event)
         .connect(&login.url)
         .await?;
@@ -61,6 +61,6 @@ async fn main() -> Result<(), Problem> {
     tokio::signal::ctrl_c().await?;
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
-    stepkit::wait_drained(handler).await;
+    stepkit::wait_drained(&client, handler).await;
     Ok(())
 }

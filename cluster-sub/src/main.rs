@@ -39,7 +39,7 @@ async fn main() -> Result<(), Problem> {
     // for the lesson. The servers also announce the rest of the cluster, which the client
     // adds to its list, so even a single URL is enough to fail over.
     let client = ConnectOptions::new()
-        .name("cluster-sub")
+        .name(stepkit::connection_name("cluster-sub"))
         .retain_servers_order()
         .event_callback(report_failover)
         .connect(servers)
@@ -69,7 +69,7 @@ async fn main() -> Result<(), Problem> {
     tokio::signal::ctrl_c().await?;
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
-    stepkit::wait_drained(handler).await;
+    stepkit::wait_drained(&client, handler).await;
     Ok(())
 }
 

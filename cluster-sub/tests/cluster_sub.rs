@@ -87,3 +87,8 @@ fn invalid_subjects_are_explained() {
         vec![subject.to_string()]
     });
 }
+
+#[test]
+fn names_its_connection_for_the_servers_monitoring() {
+    checks::names_its_connection(BIN, ServerOptions::new());
+}

@@ -44,7 +44,7 @@ async fn main() -> Result<(), Problem> {
     // The subscription capacity is the size of each subscription's queue of messages that
     // arrived but were not taken yet. The event callback hears about dropped messages.
     let client = ConnectOptions::new()
-        .name("counter-sub")
+        .name(stepkit::connection_name("counter-sub"))
         .subscription_capacity(capacity as usize)
         .event_callback(count_drops)
         .connect(&url)
@@ -64,7 +64,7 @@ async fn main() -> Result<(), Problem> {
     tokio::signal::ctrl_c().await?;
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
-    if let Some(count) = stepkit::wait_drained(handler).await {
+    if let Some(count) = stepkit::wait_drained(&client, handler).await {
         info!("Received {count} message(s) in all");
     }
     let dropped = DROPPED.load(Ordering::Relaxed);

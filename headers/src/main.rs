@@ -32,7 +32,10 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "foo");
     let message_id = stepkit::arg(2, "hello-1");
 
-    let client = ConnectOptions::new().name("headers").connect(&url).await?;
+    let client = ConnectOptions::new()
+        .name(stepkit::connection_name("headers"))
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
 
     // Subscribe first: the message published below comes back to this same connection.

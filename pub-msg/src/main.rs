@@ -34,7 +34,10 @@ async fn main() -> Result<(), Problem> {
     info!("Publishing {message}");
 
     // Connect to the server.
-    let client = ConnectOptions::new().name("pub-msg").connect(&url).await?;
+    let client = ConnectOptions::new()
+        .name(stepkit::connection_name("pub-msg"))
+        .connect(&url)
+        .await?;
     info!("Connected to NATS server: {url}");
 
     // The message: a subject, a reply subject and a payload, the fields of Go's nats.Msg.

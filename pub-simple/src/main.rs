@@ -32,7 +32,7 @@ async fn main() -> Result<(), Problem> {
 
     // Connect to the server (Go's `nats.Connect`), under a name the server can show.
     let client = ConnectOptions::new()
-        .name("pub-simple")
+        .name(stepkit::connection_name("pub-simple"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");

@@ -30,7 +30,7 @@ async fn main() -> Result<(), Problem> {
     let group = stepkit::arg(2, "workers");
 
     let client = ConnectOptions::new()
-        .name("queue-sub")
+        .name(stepkit::connection_name("queue-sub"))
         .event_callback(stepkit::log_event)
         .connect(&url)
         .await?;
@@ -59,7 +59,7 @@ async fn main() -> Result<(), Problem> {
     tokio::signal::ctrl_c().await?;
     info!("Ctrl-C: leaving the group after the messages already received");
     client.drain().await?;
-    if let Some(handled) = stepkit::wait_drained(handler).await {
+    if let Some(handled) = stepkit::wait_drained(&client, handler).await {
         info!("Handled {handled} message(s) for group '{group}'. Bye!");
     }
     Ok(())

@@ -36,7 +36,7 @@ async fn main() -> Result<(), Problem> {
     let work = Duration::from_millis(stepkit::number_arg(3, "WORK_MS", 0)?);
 
     let client = ConnectOptions::new()
-        .name("reply")
+        .name(stepkit::connection_name("reply"))
         .event_callback(stepkit::log_event)
         .connect(&url)
         .await?;
@@ -72,6 +72,7 @@ async fn main() -> Result<(), Problem> {
 
     // The answers are buffered like any publish: flush them before exiting.
     client.flush().await?;
+    stepkit::log_statistics(&client);
     info!("Answered {answered} request(s). Bye!");
     Ok(())
 }

@@ -36,7 +36,7 @@ async fn main() -> Result<(), Problem> {
 
     // The request timeout is a connection option (it can also be set per request).
     let client = ConnectOptions::new()
-        .name("request")
+        .name(stepkit::connection_name("request"))
         .request_timeout(Some(Duration::from_secs(seconds)))
         .connect(&url)
         .await?;

@@ -187,6 +187,16 @@ pub fn start_with_password(name: &'static str) -> Result<Login, Problem> {
     Ok(Login { url, user, password })
 }
 
+/// The name a step gives its connection: the step, and the user who runs it when the system
+/// says (`USER`, or `USERNAME` on Windows), such as `async-sub (alice)`. The server shows it in
+/// its monitoring (`/connz`), so that on a shared server each learner finds their own.
+pub fn connection_name(step: &str) -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("USERNAME")) {
+        Ok(user) if !user.is_empty() => format!("{step} ({user})"),
+        _ => step.to_string(),
+    }
+}
+
 /// The command-line argument at `index` (1 is the first), or `default`.
 pub fn arg(index: usize, default: &str) -> String {
     std::env::args().nth(index).unwrap_or_else(|| default.to_string())
@@ -367,10 +377,11 @@ pub async fn log_event(event: Event) {
 }
 
 /// After `drain`, waits for a message handler to finish the messages already on their way,
-/// and returns what it returned. A server that is down cannot confirm the drain, so this
-/// gives up after a second, with a warning, and returns `None`.
-pub async fn wait_drained<T>(handler: tokio::task::JoinHandle<T>) -> Option<T> {
-    match tokio::time::timeout(Duration::from_secs(1), handler).await {
+/// logs the client's statistics, and returns what the handler returned. A server that is down
+/// cannot confirm the drain, so this gives up after a second, with a warning, and returns
+/// `None`.
+pub async fn wait_drained<T>(client: &Client, handler: tokio::task::JoinHandle<T>) -> Option<T> {
+    let value = match tokio::time::timeout(Duration::from_secs(1), handler).await {
         Ok(Ok(value)) => {
             info!("Subscription drained, connection closed");
             Some(value)
@@ -379,5 +390,22 @@ pub async fn wait_drained<T>(handler: tokio::task::JoinHandle<T>) -> Option<T> {
             warn!("The server did not confirm the drain within 1 s; exiting anyway");
             None
         }
-    }
+    };
+    log_statistics(client);
+    value
+}
+
+/// Logs what the client itself counted: messages received and sent, bytes in and out on the
+/// wire (the protocol's own lines included), and how often it reconnected.
+pub fn log_statistics(client: &Client) {
+    let stats = client.statistics();
+    let reconnects = stats.connects.load(Ordering::Relaxed).saturating_sub(1);
+    info!(
+        "Statistics: received {} message(s), sent {}; {} bytes in, {} out; reconnected \
+         {reconnects} time(s)",
+        stats.in_messages.load(Ordering::Relaxed),
+        stats.out_messages.load(Ordering::Relaxed),
+        stats.in_bytes.load(Ordering::Relaxed),
+        stats.out_bytes.load(Ordering::Relaxed),
+    );
 }

@@ -37,7 +37,10 @@ async fn main() -> Result<(), Problem> {
     let seconds = stepkit::number_arg(2, "SECONDS", 10)?;
     let timeout = Duration::from_secs(seconds);
 
-    let client = ConnectOptions::new().name("sync-sub").connect(&url).await?;
+    let client = ConnectOptions::new()
+        .name(stepkit::connection_name("sync-sub"))
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
 
     // Subscribe (Go's SubscribeSync). Messages that arrive while we are busy wait in the

@@ -298,7 +298,37 @@ pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str
         .wait_exit(Duration::from_secs(2))
         .unwrap_or_else(|err| fail(err));
     assert_eq!(out.code, Some(0), "{}", out.all);
+    // The client counted its reconnect, and says so on the way out.
+    assert!(out.contains("reconnected 1 time(s)"), "{}", out.all);
     assert_secrets_kept(&out, &server.url(), env);
+}
+
+/// The step names its connection after itself and the user running it, and the server shows
+/// that name in its monitoring (`/connz`): started as user `alice`, `async-sub` connects as
+/// `async-sub (alice)`. `options` is the server the step can connect to.
+pub fn names_its_connection(bin: &str, options: ServerOptions) {
+    let server = start(options);
+    let step = std::path::Path::new(bin)
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let expected = format!("{step} (alice)");
+    let mut command = Step::command(bin);
+    command
+        .env("NATS_URL", server.url())
+        .env("USER", "alice")
+        .env("USERNAME", "alice");
+    let running = Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"));
+    let mut seen = Vec::new();
+    let found = crate::wait_until(PATIENCE, || {
+        seen = server.connection_names().unwrap_or_default();
+        seen.contains(&expected).then_some(())
+    });
+    assert!(
+        found.is_some(),
+        "no connection named {expected:?} in /connz, only {seen:?}:\n{}",
+        running.output_so_far()
+    );
 }
 
 /// Generates the `#[test]` functions every step shares, from the checks above.
@@ -325,6 +355,11 @@ macro_rules! step_checks {
         #[test]
         fn auth_server_refuses_it_with_a_hint() {
             $crate::checks::refused_by_auth_server($bin, $hint);
+        }
+
+        #[test]
+        fn names_its_connection_for_the_servers_monitoring() {
+            $crate::checks::names_its_connection($bin, $crate::ServerOptions::new());
         }
 
         #[test]
@@ -359,6 +394,12 @@ macro_rules! step_checks {
         #[test]
         fn a_wrong_password_is_refused_with_a_hint() {
             $crate::checks::wrong_password_is_refused($bin);
+        }
+
+        #[test]
+        fn names_its_connection_for_the_servers_monitoring() {
+            let options = $crate::ServerOptions::new().auth("foo", "bar");
+            $crate::checks::names_its_connection($bin, options);
         }
 
         #[test]

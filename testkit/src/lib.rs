@@ -28,7 +28,7 @@ pub use locate::{
     NATS_SERVER_PIN, find_nats_server, install_help, installed_nats_server,
     installed_nats_server_dir, workspace_root,
 };
-pub use server::{Cluster, NatsServer, NodePorts, ServerOptions, free_port};
+pub use server::{Cluster, NatsServer, NodePorts, ServerOptions, free_port, monitor};
 pub use step::{Output, Step};
 
 use std::fmt;

@@ -364,6 +364,18 @@ impl NatsServer {
         Ok(found)
     }
 
+    /// The names of the client connections the server knows, open and closed (`/connz` keeps
+    /// the closed ones too), in the order they connected.
+    pub fn connection_names(&self) -> crate::Result<Vec<String>> {
+        let body = self.monitor("/connz?state=all")?;
+        let json: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|err| crate::Failure(format!("/connz did not answer JSON ({err}): {body}")))?;
+        let connections = json["connections"].as_array().into_iter().flatten();
+        Ok(connections
+            .filter_map(|connection| connection["name"].as_str().map(str::to_string))
+            .collect())
+    }
+
     /// Waits until the server holds at least `count` subscriptions to exactly `subject`
     /// (from any connections). After that, a message published on the subject reaches them.
     pub fn wait_for_subscriptions(
@@ -406,20 +418,7 @@ impl NatsServer {
     /// GET a monitoring endpoint (HTTP/1.0, so the server closes the connection after the
     /// answer) and return the body.
     pub fn monitor(&self, path: &str) -> crate::Result<String> {
-        let fail = |err: std::io::Error| {
-            crate::Failure(format!("monitoring request {path} failed: {err}"))
-        };
-        let mut stream = TcpStream::connect(("127.0.0.1", self.monitor_port)).map_err(fail)?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .map_err(fail)?;
-        write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").map_err(fail)?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response).map_err(fail)?;
-        match response.split_once("\r\n\r\n") {
-            Some((_, body)) => Ok(body.to_string()),
-            None => Err(format!("monitoring request {path}: no HTTP body in {response:?}").into()),
-        }
+        monitor(self.monitor_port, path)
     }
 }
 
@@ -429,6 +428,24 @@ impl Drop for NatsServer {
         if let Some(path) = self.config_path.take() {
             let _ = fs::remove_file(path);
         }
+    }
+}
+
+/// GET `path` from the monitoring port `port` of a nats-server on this machine (HTTP/1.0, so
+/// the server closes the connection after the answer) and return the body.
+pub fn monitor(port: u16, path: &str) -> crate::Result<String> {
+    let fail =
+        |err: std::io::Error| crate::Failure(format!("monitoring request {path} failed: {err}"));
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(fail)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(fail)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").map_err(fail)?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(fail)?;
+    match response.split_once("\r\n\r\n") {
+        Some((_, body)) => Ok(body.to_string()),
+        None => Err(format!("monitoring request {path}: no HTTP body in {response:?}").into()),
     }
 }
 

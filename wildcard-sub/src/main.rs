@@ -34,7 +34,7 @@ async fn main() -> Result<(), Problem> {
     let pattern = stepkit::arg(1, "foo.*");
 
     let client = ConnectOptions::new()
-        .name("wildcard-sub")
+        .name(stepkit::connection_name("wildcard-sub"))
         .event_callback(stepkit::log_event)
         .connect(&url)
         .await?;
@@ -60,6 +60,6 @@ async fn main() -> Result<(), Problem> {
     tokio::signal::ctrl_c().await?;
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
-    stepkit::wait_drained(handler).await;
+    stepkit::wait_drained(&client, handler).await;
     Ok(())
 }

@@ -7,6 +7,7 @@
 mod bench;
 mod book;
 mod build_bench;
+mod connz;
 mod docs;
 mod exercises;
 mod guide_checks;
@@ -62,6 +63,14 @@ const TASKS: &[Task] = &[
         help: "three nats-servers in a cluster, n1, n2 and n3, on localhost:4222, 4223 and \
                4224, until Ctrl-C; type a node's number and Enter to stop it or start it again",
         run: |args| no_arguments(args).and_then(|()| servers::cluster()),
+    },
+    Task {
+        name: "connz",
+        args: "[--port PORT] [--once]",
+        help: "the connections of a running nats-server as a live table, from its monitoring \
+               port (8222 unless --port): each connection's name, what it published and \
+               received, and its subscriptions; --once prints it once",
+        run: connz::run,
     },
     Task {
         name: "docs",

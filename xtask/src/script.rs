@@ -376,7 +376,7 @@ impl Script {
     }
 
     /// Ctrl-C: the subscriber must drain and exit 0 within 2 seconds, its output ending with a
-    /// line that contains `last_words`.
+    /// line that contains `last_words` (for most steps, their statistics).
     pub fn interrupt(&mut self, running: &mut Option<Running>, block: &str, last_words: &str) {
         let Some(run) = running.as_mut() else { return };
         self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));

@@ -39,7 +39,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     s.run("pub-msg/run", terminal(3, "pub-msg"), published);
     s.wait(&mut sub, "Received message 'Hello World'");
     s.show(&mut sub, "async-sub/received-msg");
-    s.interrupt(&mut sub, "async-sub/ctrl-c", "Subscription drained");
+    s.interrupt(&mut sub, "async-sub/ctrl-c", "reconnected 0 time(s)");
 
     s.heading("Step 4: synchronous subscriber (sync-sub)");
     let args = ["foo", SYNC_SUB_SECONDS];
@@ -129,7 +129,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
             refused,
         );
     }
-    s.interrupt(&mut sub, "auth-sub/ctrl-c", "Subscription drained");
+    s.interrupt(&mut sub, "auth-sub/ctrl-c", "reconnected 0 time(s)");
     drop(server);
 
     beyond_the_tutorial(s, docs)?;
@@ -183,7 +183,7 @@ fn errors_on_a_plain_server(
     s.publish("restart/publish", 3, &args, None);
     s.wait(&mut sub, "Received message 'Hello again'");
     s.show(&mut sub, "restart/received");
-    s.interrupt(&mut sub, "restart/ctrl-c", "Subscription drained");
+    s.interrupt(&mut sub, "restart/ctrl-c", "reconnected 1 time(s)");
 
     let small = s.server(ServerOptions::new().config("max_payload: 64\n"))?;
     let args = [
@@ -233,7 +233,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.wait(&mut sub, "Received on [foo.a]: 'one token'");
     s.show(&mut sub, "wildcard/received");
     s.refute(&sub, "two tokens");
-    s.interrupt(&mut sub, "wildcard/ctrl-c", "Subscription drained");
+    s.interrupt(&mut sub, "wildcard/ctrl-c", "reconnected 0 time(s)");
 
     s.heading("Beyond the tutorial: a message counter (counter-sub)");
     let subscribing = "Subscribing to subject 'foo'";
@@ -351,6 +351,6 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
         }
         Err(err) => s.check("cluster-sub", Err(err.0)),
     }
-    s.interrupt(&mut sub, "cluster/ctrl-c", "Subscription drained");
+    s.interrupt(&mut sub, "cluster/ctrl-c", "reconnected 1 time(s)");
     Ok(())
 }

@@ -11,7 +11,10 @@ async fn main() -> Result<(), Problem> {
     // TODO: use NATS_TOKEN, or NATS_USER and NATS_PASSWORD, when they are set.
     let options = ConnectOptions::new();
 
-    let client = options.name("exercise-auth").connect(&url).await?;
+    let client = options
+        .name(stepkit::connection_name("exercise-auth"))
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
     client
         .publish("auth.check", "I am in".into())

@@ -10,7 +10,7 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-counter")?;
     let client = ConnectOptions::new()
-        .name("exercise-counter")
+        .name(stepkit::connection_name("exercise-counter"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");
@@ -30,7 +30,7 @@ async fn main() -> Result<(), Problem> {
 
     tokio::signal::ctrl_c().await?;
     client.drain().await?;
-    stepkit::wait_drained(handler).await;
+    stepkit::wait_drained(&client, handler).await;
     // TODO 3: log the total: Received N message(s)
     info!("Bye!");
     Ok(())

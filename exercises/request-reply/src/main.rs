@@ -10,7 +10,7 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-request-reply")?;
     let client = ConnectOptions::new()
-        .name("exercise-request-reply")
+        .name(stepkit::connection_name("exercise-request-reply"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");

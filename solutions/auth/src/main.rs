@@ -19,7 +19,10 @@ async fn main() -> Result<(), Problem> {
         _ => ConnectOptions::new(),
     };
 
-    let client = options.name("exercise-auth").connect(&url).await?;
+    let client = options
+        .name(stepkit::connection_name("exercise-auth"))
+        .connect(&url)
+        .await?;
     info!("Connected to {url}");
     client
         .publish("auth.check", "I am in".into())

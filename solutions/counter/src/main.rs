@@ -9,7 +9,7 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-counter")?;
     let client = ConnectOptions::new()
-        .name("exercise-counter")
+        .name(stepkit::connection_name("exercise-counter"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Problem> {
     tokio::signal::ctrl_c().await?;
     client.drain().await?;
     // `wait_drained` gives back what the task returned, or None if it did not finish.
-    if let Some(count) = stepkit::wait_drained(handler).await {
+    if let Some(count) = stepkit::wait_drained(&client, handler).await {
         info!("Received {count} message(s)");
     }
     Ok(())

@@ -9,7 +9,7 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-queue")?;
     let client = ConnectOptions::new()
-        .name("exercise-queue")
+        .name(stepkit::connection_name("exercise-queue"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Problem> {
 
     tokio::signal::ctrl_c().await?;
     client.drain().await?;
-    if let Some(handled) = stepkit::wait_drained(handler).await {
+    if let Some(handled) = stepkit::wait_drained(&client, handler).await {
         info!("Handled {handled} task(s)");
     }
     Ok(())

@@ -11,7 +11,7 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-timeouts")?;
     let client = ConnectOptions::new()
-        .name("exercise-timeouts")
+        .name(stepkit::connection_name("exercise-timeouts"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");

@@ -9,7 +9,7 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-wildcard")?;
     let client = ConnectOptions::new()
-        .name("exercise-wildcard")
+        .name(stepkit::connection_name("exercise-wildcard"))
         .connect(&url)
         .await?;
     info!("Connected to {url}");
@@ -32,7 +32,7 @@ async fn main() -> Result<(), Problem> {
 
     tokio::signal::ctrl_c().await?;
     client.drain().await?;
-    stepkit::wait_drained(handler).await;
+    stepkit::wait_drained(&client, handler).await;
     info!("Bye!");
     Ok(())
 }

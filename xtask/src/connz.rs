@@ -1,0 +1,107 @@
+//! `cargo xtask connz`: the connections of a running nats-server as a live table, read from
+//! its monitoring port: who is connected (the name each step gives its connection), what they
+//! subscribe to, and how many messages they published and received. On a shared server in a
+//! classroom, it is the class on the wall.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+/// `cargo xtask connz [--port PORT] [--once]`: every second, until Ctrl-C (or once).
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut port = 8222;
+    let mut once = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--once" => once = true,
+            "--port" => {
+                port = args
+                    .next()
+                    .and_then(|value| value.parse().ok())
+                    .ok_or("--port takes the monitoring port, such as 8222")?;
+            }
+            other => return Err(format!("connz: unknown option '{other}'")),
+        }
+    }
+    let live = !once && std::io::stdout().is_terminal();
+    loop {
+        let body = testkit::monitor(port, "/connz?subs=1").map_err(|err| {
+            format!(
+                "{err}\nhint: is a nats-server running with monitoring on port {port}? \
+                 `cargo xtask server` has it on 8222; `nats-server -m {port}` for your own"
+            )
+        })?;
+        let table = table(&body)?;
+        if live {
+            // Clear the terminal and draw the table again from its top.
+            print!("\x1b[2J\x1b[H");
+        }
+        println!("{table}");
+        let _ = std::io::stdout().flush();
+        if once {
+            return Ok(());
+        }
+        if live {
+            println!("(every second; Ctrl-C to stop)");
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// The table for a `/connz?subs=1` answer: one line per connection. The server counts from its
+/// own side: what it received from a client is what the client published.
+fn table(connz: &str) -> Result<String, String> {
+    let json: serde_json::Value = serde_json::from_str(connz)
+        .map_err(|err| format!("the server's /connz is not JSON ({err})"))?;
+    let mut lines = vec![format!(
+        "{:<28} {:>9} {:>9}  {}",
+        "NAME", "PUBLISHED", "RECEIVED", "SUBSCRIPTIONS"
+    )];
+    for connection in json["connections"].as_array().into_iter().flatten() {
+        let name = connection["name"].as_str().unwrap_or("(no name)");
+        let subjects: Vec<&str> = connection["subscriptions_list"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|subject| subject.as_str())
+            .collect();
+        lines.push(format!(
+            "{name:<28} {:>9} {:>9}  {}",
+            connection["in_msgs"].as_u64().unwrap_or(0),
+            connection["out_msgs"].as_u64().unwrap_or(0),
+            subjects.join(" ")
+        ));
+    }
+    let count = lines.len() - 1;
+    lines.push(format!("{count} connection(s)"));
+    Ok(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_shows_each_connection_by_name_with_its_subscriptions_and_counts() {
+        let server = testkit::checks::start(testkit::ServerOptions::new());
+        let observer = testkit::Observer::subscribe(&server, "greetings.*")
+            .unwrap_or_else(|err| panic!("{err}"));
+        testkit::publish(&server, "greetings.en", "hello").unwrap_or_else(|err| panic!("{err}"));
+        observer
+            .next(testkit::PATIENCE)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let body = server
+            .monitor("/connz?subs=1")
+            .unwrap_or_else(|err| panic!("{err}"));
+        let table = table(&body).unwrap_or_else(|err| panic!("{err}"));
+        let row = table
+            .lines()
+            .find(|line| line.ends_with("greetings.*"))
+            .unwrap_or_else(|| panic!("no subscriber row:\n{table}"));
+        // The observer received the one message; it published none.
+        let counts: Vec<&str> = row.split_whitespace().rev().skip(1).take(2).collect();
+        assert_eq!(counts, ["1", "0"], "{table}");
+        assert!(table.starts_with("NAME"), "{table}");
+        assert!(table.ends_with("connection(s)"), "{table}");
+    }
+}
