@@ -35,11 +35,14 @@ async fn main() -> Result<(), Problem> {
     // Create the server connection, named so that the server's monitoring shows who is who.
     // The event callback hears about connection changes: when the server goes away,
     // async-nats keeps reconnecting in the background and subscribes again once it is back.
-    let client = ConnectOptions::new()
+    let options = ConnectOptions::new()
         .name(stepkit::connection_name("async-sub"))
-        .event_callback(stepkit::log_event)
-        .connect(&url)
-        .await?;
+        .event_callback(stepkit::log_event);
+    // By default the step fails at once when no server answers. NATS_WAIT_FOR_SERVER=1 adds
+    // `retry_on_initial_connect`: `connect` returns at once and async-nats keeps trying.
+    let client = stepkit::wait_for_server(options).connect(&url).await?;
+    // The flush returns when the server has everything sent so far: once connected.
+    client.flush().await?;
     info!("Connected to {url}");
 
     // Subscribe to the subject. From now on the server forwards every message published on

@@ -84,6 +84,30 @@ fn subject_argument_changes_what_it_listens_to() {
 }
 
 #[test]
+fn with_nats_wait_for_server_it_starts_before_the_server_and_waits() {
+    let port = testkit::free_port().unwrap();
+    let mut sub = Step::start(
+        Step::command(BIN)
+            .env("NATS_URL", format!("nats://127.0.0.1:{port}"))
+            .env("NATS_WAIT_FOR_SERVER", "1"),
+    )
+    .unwrap();
+    // About two seconds of attempts (one every half second), then the server comes up.
+    sub.wait_for_line("Trying to connect (attempt 5)", PATIENCE)
+        .unwrap();
+    assert!(!sub.output_so_far().contains("Connected to"));
+    let server = checks::start(ServerOptions::new().port(port));
+    sub.wait_for_line("Connected to", PATIENCE).unwrap();
+    server.wait_for_subscription("foo", PATIENCE).unwrap();
+    publish(&server, "foo", "you waited").unwrap();
+    sub.wait_for_line("Received message 'you waited'", PATIENCE)
+        .unwrap();
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+}
+
+#[test]
 fn survives_a_server_restart() {
     checks::survives_a_server_restart(BIN, ServerOptions::new(), &[]);
 }

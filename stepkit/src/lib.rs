@@ -24,8 +24,9 @@ use std::time::Duration;
 
 use async_nats::client::{DrainError, FlushError};
 use async_nats::{
-    Client, ConnectError, ConnectErrorKind, Event, PublishError, PublishErrorKind, RequestError,
-    RequestErrorKind, ServerAddr, SubscribeError, SubscribeErrorKind, UnsubscribeError,
+    Client, ConnectError, ConnectErrorKind, ConnectOptions, Event, PublishError, PublishErrorKind,
+    RequestError, RequestErrorKind, ServerAddr, SubscribeError, SubscribeErrorKind,
+    UnsubscribeError,
 };
 use log::{debug, info, warn};
 
@@ -195,6 +196,21 @@ pub fn connection_name(step: &str) -> String {
         Ok(user) if !user.is_empty() => format!("{step} ({user})"),
         _ => step.to_string(),
     }
+}
+
+/// With `NATS_WAIT_FOR_SERVER=1`, a step may start before its server: the options get
+/// `retry_on_initial_connect`, so `connect` returns at once and async-nats keeps trying in the
+/// background, every half second, each attempt logged. Without it, the options are unchanged
+/// and a step fails at once when no server answers.
+pub fn wait_for_server(options: ConnectOptions) -> ConnectOptions {
+    if std::env::var("NATS_WAIT_FOR_SERVER").as_deref() != Ok("1") {
+        return options;
+    }
+    info!("NATS_WAIT_FOR_SERVER=1: waiting for a server to answer");
+    options.retry_on_initial_connect().reconnect_delay_callback(|attempt| {
+        info!("Trying to connect (attempt {attempt})");
+        Duration::from_millis(if attempt <= 1 { 0 } else { 500 })
+    })
 }
 
 /// The command-line argument at `index` (1 is the first), or `default`.

@@ -173,11 +173,12 @@ impl Script {
     }
 
     /// From now on, steps connect to a port where no server listens.
-    pub fn use_unused_url(&mut self) -> Result<(), String> {
+    /// Returns that port, where a server can be started later.
+    pub fn use_unused_url(&mut self) -> Result<u16, String> {
         let port = free_port().map_err(|err| err.0)?;
         self.ports.push((port, 4222));
         self.url = format!("nats://127.0.0.1:{port}");
-        Ok(())
+        Ok(port)
     }
 
     /// Records the outcome of a check for `step` (the first failure of a step is kept).
@@ -308,9 +309,17 @@ impl Script {
     /// Shows the running step's new output as `block`: the command line first if it has not
     /// been shown yet, else a `terminal N (name):` label (tour).
     pub fn show(&mut self, running: &mut Option<Running>, block: &str) {
+        self.show_without(running, block, None);
+    }
+
+    /// [`Script::show`], leaving out the lines that contain `skip` (lines whose number
+    /// changes from run to run, such as connection attempts).
+    pub fn show_without(&mut self, running: &mut Option<Running>, block: &str, skip: Option<&str>) {
         let Some(run) = running else { return };
         let lines = run.step.lines();
-        let new = &lines[run.shown.min(lines.len())..];
+        let new = lines[run.shown.min(lines.len())..]
+            .iter()
+            .filter(|line| skip.is_none_or(|skip| !line.contains(skip)));
         let mut text = Vec::new();
         if !run.command_shown {
             text.push(format!("$ {}", run.command_line));
@@ -320,7 +329,7 @@ impl Script {
         } else if self.mode == Mode::Tour {
             println!("\nterminal {} ({}):", run.terminal, run.name);
         }
-        text.extend(new.iter().cloned());
+        text.extend(new.cloned());
         run.shown = lines.len();
         run.command_shown = true;
         self.emit(block, &text.join("\n"));

@@ -204,11 +204,22 @@ fn errors_on_a_plain_server(
 
 /// What the steps say when nothing listens at NATS_URL.
 fn errors_without_a_server(s: &mut Script) -> Result<(), String> {
-    s.use_unused_url()?;
+    let port = s.use_unused_url()?;
     let refused = fails("cannot connect");
     s.run("errors/no-server", terminal(3, "pub-simple"), refused);
     let refused = fails("cannot connect");
     s.run("errors/no-server-sub", terminal(2, "async-sub"), refused);
+
+    // The same subscriber, asked to wait: the server comes up after three attempts.
+    let wait = [("NATS_WAIT_FOR_SERVER", "1")];
+    let mut sub = s.start(terminal(2, "async-sub").env(&wait));
+    s.wait(&mut sub, "Trying to connect (attempt 3)");
+    s.show(&mut sub, "wait/start");
+    let server = s.server(ServerOptions::new().port(port))?;
+    s.wait(&mut sub, "Connected to");
+    s.wait_subscribed(&mut sub, &server, "foo");
+    s.show_without(&mut sub, "wait/connected", Some("Trying to connect"));
+    s.interrupt(&mut sub, "wait/ctrl-c", "reconnected 0 time(s)");
     Ok(())
 }
 
