@@ -23,6 +23,7 @@
 //! cluster`). Argument: `cluster-sub [SUBJECT]` (default `foo`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use async_nats::{ConnectOptions, Event};
 use futures_util::StreamExt;
@@ -38,8 +39,13 @@ async fn main() -> Result<(), Problem> {
     // clients over the cluster; keeping the given order here makes the failover predictable
     // for the lesson. The servers also announce the rest of the cluster, which the client
     // adds to its list, so even a single URL is enough to fail over.
+    //
+    // A node can also freeze without closing anything. The client pings every 2 s (instead of
+    // every minute); when a third ping goes out with two still unanswered it gives the node
+    // up, so a frozen node is left within about 6 s.
     let client = ConnectOptions::new()
         .name(stepkit::connection_name("cluster-sub"))
+        .ping_interval(Duration::from_secs(2))
         .retain_servers_order()
         .event_callback(report_failover)
         .connect(servers)

@@ -92,3 +92,42 @@ fn invalid_subjects_are_explained() {
 fn names_its_connection_for_the_servers_monitoring() {
     checks::names_its_connection(BIN, ServerOptions::new());
 }
+
+#[test]
+fn a_frozen_node_is_noticed_by_its_pings_and_left_for_another() {
+    let cluster = Cluster::start(3).unwrap();
+    let mut sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.urls())).unwrap();
+    sub.wait_for_line("Connected to cluster node 'n1'", PATIENCE)
+        .unwrap();
+    cluster
+        .node(0)
+        .wait_for_subscription("foo", PATIENCE)
+        .unwrap();
+
+    // Frozen, not killed: no connection closes, only the pings go unanswered. With a ping
+    // every 2 s and two allowed outstanding, the third tick gives the node up: 6 s at most,
+    // plus one interval for the ticks' phase.
+    cluster.node(0).freeze().unwrap();
+    sub.wait_for_line("Lost the connection to this node", Duration::from_secs(8))
+        .unwrap_or_else(|err| panic!("the frozen node was not noticed in time: {err}"));
+    sub.wait_for_line("Reconnected to the cluster", PATIENCE)
+        .unwrap();
+    // Ask the two live nodes only: the frozen one would not answer its monitoring either.
+    let node = testkit::wait_until(PATIENCE, || {
+        (1..3).find(|&index| {
+            cluster
+                .node(index)
+                .wait_for_subscription("foo", Duration::ZERO)
+                .is_ok()
+        })
+    })
+    .expect("the subscription never moved to n2 or n3");
+    publish(cluster.node(node), "foo", "still here").unwrap();
+    sub.wait_for_line("Received message 'still here'", PATIENCE)
+        .unwrap();
+
+    cluster.node(0).thaw().unwrap();
+    sub.interrupt().unwrap();
+    let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+}

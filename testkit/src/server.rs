@@ -225,6 +225,33 @@ impl NatsServer {
         &self.log
     }
 
+    /// Freezes the server process (SIGSTOP; Unix only): it stops answering, but no connection
+    /// is closed, so clients only notice through their pings. [`NatsServer::thaw`] resumes it.
+    pub fn freeze(&self) -> crate::Result<()> {
+        self.signal("STOP")
+    }
+
+    /// Resumes a frozen server (SIGCONT).
+    pub fn thaw(&self) -> crate::Result<()> {
+        self.signal("CONT")
+    }
+
+    fn signal(&self, name: &str) -> crate::Result<()> {
+        let Some(child) = &self.child else {
+            return Err(crate::Failure("the server is not running".to_string()));
+        };
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(child.id().to_string())
+            .status()
+            .map_err(|err| crate::Failure(format!("cannot run kill: {err}")))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("kill -{name} {} failed: {status}", child.id()).into())
+        }
+    }
+
     /// True until [`NatsServer::stop`].
     pub fn is_running(&self) -> bool {
         self.child.is_some()

@@ -363,5 +363,24 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
         Err(err) => s.check("cluster-sub", Err(err.0)),
     }
     s.interrupt(&mut sub, "cluster/ctrl-c", "reconnected 1 time(s)");
+    drop(cluster);
+    if docs {
+        frozen_node(s)?;
+    }
+    Ok(())
+}
+
+/// The errors chapter's frozen server: a node stopped with SIGSTOP, noticed by the pings.
+fn frozen_node(s: &mut Script) -> Result<(), String> {
+    let cluster = s.cluster()?;
+    let mut sub = s.start(terminal(2, "cluster-sub"));
+    s.wait(&mut sub, "Connected to cluster node 'n1'");
+    s.wait_subscribed(&mut sub, cluster.node(0), "foo");
+    s.show(&mut sub, "frozen/start");
+    cluster.node(0).freeze().map_err(|err| err.0)?;
+    s.wait(&mut sub, "Reconnected to the cluster");
+    s.show(&mut sub, "frozen/failover");
+    cluster.node(0).thaw().map_err(|err| err.0)?;
+    s.interrupt(&mut sub, "frozen/ctrl-c", "reconnected 1 time(s)");
     Ok(())
 }
