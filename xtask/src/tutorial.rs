@@ -327,6 +327,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     let read = ok("header Nats-Msg-Id: hello-1");
     s.run("headers/run", terminal(2, "headers"), read);
     drop(server);
+    publisher_through_an_outage(s)?;
 
     s.heading("Beyond the tutorial: a cluster, and a subscriber that fails over (cluster-sub)");
     let mut cluster = s.cluster()?;
@@ -367,6 +368,33 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     if docs {
         frozen_node(s)?;
     }
+    Ok(())
+}
+
+/// pub-ticker while the server goes down and comes back, counted by counter-sub.
+fn publisher_through_an_outage(s: &mut Script) -> Result<(), String> {
+    s.heading("Beyond the tutorial: a publisher through an outage (pub-ticker)");
+    let mut server = s.server(ServerOptions::new())?;
+    s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+    let counting = "Subscribing to subject 'ticks'";
+    let counter = terminal(2, "counter-sub").args(&["ticks"]);
+    let mut sub = s.subscriber(counter, &server, "ticks", counting, "ticker/counter");
+    let mut ticker = s.start(terminal(3, "pub-ticker").args(&["ticks", "30", "50"]));
+    s.wait(&mut ticker, "#10 published, and the server has it");
+    s.show(&mut ticker, "ticker/start");
+    s.say("\nterminal 1: Ctrl-C (the server stops), then cargo xtask server again");
+    server.stop();
+    s.wait(&mut ticker, "not confirmed");
+    server.restart().map_err(|err| err.0)?;
+    s.finish(
+        &mut ticker,
+        "ticker/end",
+        "pub-ticker",
+        ok("Published 30 message(s)"),
+    );
+    s.wait(&mut sub, "Received on [ticks]: '30'");
+    s.show(&mut sub, "ticker/counted");
+    s.interrupt(&mut sub, "ticker/counter-end", "message(s) in all");
     Ok(())
 }
 
