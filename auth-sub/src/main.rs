@@ -35,11 +35,14 @@ async fn main() -> Result<(), Problem> {
     // Create the server connection, with the credentials: the one change from step 1. They
     // are sent in the CONNECT line; when they are wrong the server answers with an
     // authorization violation error and closes the connection.
-    let client = ConnectOptions::with_user_and_password(login.user.clone(), login.password)
+    let options = ConnectOptions::with_user_and_password(login.user.clone(), login.password)
         .name(stepkit::connection_name("auth-sub"))
-        .event_callback(stepkit::log_event)
+        .event_callback(stepkit::log_event);
+    // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).
+    let client = stepkit::wait_for_server(options)
         .connect(&login.url)
         .await?;
+    client.flush().await?;
     // The user may be shown; the password never is.
     info!("Connected to {} as user '{}'", login.url, login.user);
 

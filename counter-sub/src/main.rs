@@ -43,12 +43,13 @@ async fn main() -> Result<(), Problem> {
 
     // The subscription capacity is the size of each subscription's queue of messages that
     // arrived but were not taken yet. The event callback hears about dropped messages.
-    let client = ConnectOptions::new()
+    let options = ConnectOptions::new()
         .name(stepkit::connection_name("counter-sub"))
         .subscription_capacity(capacity as usize)
-        .event_callback(count_drops)
-        .connect(&url)
-        .await?;
+        .event_callback(count_drops);
+    // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).
+    let client = stepkit::wait_for_server(options).connect(&url).await?;
+    client.flush().await?;
     info!("Connected to {url}; each subscription queues up to {capacity} messages");
 
     info!("Subscribing to subject '{subject}'");

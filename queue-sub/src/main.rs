@@ -29,11 +29,12 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "foo");
     let group = stepkit::arg(2, "workers");
 
-    let client = ConnectOptions::new()
+    let options = ConnectOptions::new()
         .name(stepkit::connection_name("queue-sub"))
-        .event_callback(stepkit::log_event)
-        .connect(&url)
-        .await?;
+        .event_callback(stepkit::log_event);
+    // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).
+    let client = stepkit::wait_for_server(options).connect(&url).await?;
+    client.flush().await?;
     info!("Connected to {url}");
 
     // Join the queue group: `SUB foo workers 1` on the wire. Every member of 'workers' on

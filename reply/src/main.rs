@@ -35,11 +35,12 @@ async fn main() -> Result<(), Problem> {
     let answer = stepkit::arg(2, "I can help!");
     let work = Duration::from_millis(stepkit::number_arg(3, "WORK_MS", 0)?);
 
-    let client = ConnectOptions::new()
+    let options = ConnectOptions::new()
         .name(stepkit::connection_name("reply"))
-        .event_callback(stepkit::log_event)
-        .connect(&url)
-        .await?;
+        .event_callback(stepkit::log_event);
+    // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).
+    let client = stepkit::wait_for_server(options).connect(&url).await?;
+    client.flush().await?;
     info!("Connected to {url}");
 
     let mut requests = client

@@ -33,11 +33,12 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("wildcard-sub")?;
     let pattern = stepkit::arg(1, "foo.*");
 
-    let client = ConnectOptions::new()
+    let options = ConnectOptions::new()
         .name(stepkit::connection_name("wildcard-sub"))
-        .event_callback(stepkit::log_event)
-        .connect(&url)
-        .await?;
+        .event_callback(stepkit::log_event);
+    // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).
+    let client = stepkit::wait_for_server(options).connect(&url).await?;
+    client.flush().await?;
     info!("Connected to {url}");
 
     // Subscribing to a pattern is the same call as to a plain subject; the server does the
