@@ -50,7 +50,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// The table for a `/connz?subs=1` answer: one line per connection. The server counts from its
 /// own side: what it received from a client is what the client published.
-fn table(connz: &str) -> Result<String, String> {
+pub fn table(connz: &str) -> Result<String, String> {
     let json: serde_json::Value = serde_json::from_str(connz)
         .map_err(|err| format!("the server's /connz is not JSON ({err})"))?;
     let mut lines = vec![format!(

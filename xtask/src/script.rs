@@ -213,6 +213,10 @@ impl Script {
         let command_line = command_line(program.name, program.args, &shown_env);
         let mut command = Step::command(binary(program.name));
         command
+            // Steps name their connection after the user: the same one on every machine, so
+            // that what the guide records does not depend on who recorded it.
+            .env("USER", "alice")
+            .env("USERNAME", "alice")
             .env("NATS_URL", program.url.unwrap_or(&self.url))
             .envs(program.env.iter().copied())
             .args(program.args);

@@ -33,6 +33,11 @@ pub fn run(s: &mut Script) -> Result<(), String> {
     s.publish("pub-simple/run", 3, &[], None);
     s.wait(&mut sub, "Received message 'Hello NATS'");
     s.show(&mut sub, "async-sub/received");
+    if docs {
+        let connz = server.monitor("/connz?subs=1").map_err(|err| err.0)?;
+        let table = crate::connz::table(&connz)?;
+        s.emit("connz/one", &format!("$ cargo xtask connz --once\n{table}"));
+    }
 
     s.heading("Step 3: a message with a reply subject (pub-msg)");
     let published = ok("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World");
