@@ -213,6 +213,28 @@ pub fn wait_for_server(options: ConnectOptions) -> ConnectOptions {
     })
 }
 
+/// For a step with a token: sets up logging and returns the URL and the token, from
+/// `NATS_TOKEN`, or written in `NATS_URL` the Go way (`nats://TOKEN@host`, taken out of it so
+/// that the URL can be logged).
+pub fn start_with_token(name: &'static str) -> Result<(String, String), Problem> {
+    let url = init(DEFAULT_URL);
+    let mut address = parse(&url)?.into_inner();
+    let mut token = std::env::var("NATS_TOKEN").ok();
+    if !address.username().is_empty() && address.password().is_none() {
+        token = Some(address.username().to_string());
+        let _ = address.set_username("");
+        info!("Using the token written in NATS_URL");
+    }
+    let url = address.to_string();
+    remember(name, &url, None, "cargo xtask server --token");
+    let hint = format!(
+        "start a server with `cargo xtask server --token`, then run \
+         NATS_TOKEN=$(cat target/secrets/token) cargo run -p {name}"
+    );
+    let token = token.ok_or_else(|| Problem::new("NATS_TOKEN is not set.").hint(hint))?;
+    Ok((url, token))
+}
+
 /// The command-line argument at `index` (1 is the first), or `default`.
 pub fn arg(index: usize, default: &str) -> String {
     std::env::args().nth(index).unwrap_or_else(|| default.to_string())
@@ -239,6 +261,13 @@ impl From<ConnectError> for Problem {
         });
         let refused = err.kind() == ConnectErrorKind::AuthorizationViolation;
         match (refused, user) {
+            (true, None) if server.ends_with("--token") => Problem::new(format!(
+                "the server at {url} refused the token: authorization violation."
+            ))
+            .hint(
+                "start the server with `cargo xtask server --token` and set NATS_TOKEN to the \
+                 token in target/secrets/token, or to the token your server expects",
+            ),
             // The server wants credentials (nats-server --user ... --pass ...) and got none.
             (true, None) => Problem::new(format!(
                 "the server at {url} refused the connection: authorization violation."

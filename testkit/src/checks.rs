@@ -68,13 +68,13 @@ pub fn run(bin: &str, url: &str, env: &[(&str, &str)], args: &[&str]) -> Output 
     out
 }
 
-/// Fails when a secret the step was given appears in its output: the `NATS_PASSWORD` of
-/// `env`, and what `url` holds before its `@` (the password of `user:password`, or a token
-/// written alone). Every run through [`run`] is checked, so no test has to remember it.
+/// Fails when a secret the step was given appears in its output: the `NATS_PASSWORD` or
+/// `NATS_TOKEN` of `env`, and what `url` holds before its `@` (the password of
+/// `user:password`, or a token written alone). Every run through [`run`] is checked, so no test has to remember it.
 pub fn assert_secrets_kept(out: &Output, url: &str, env: &[(&str, &str)]) {
     let mut secrets: Vec<&str> = env
         .iter()
-        .filter(|(name, _)| *name == "NATS_PASSWORD")
+        .filter(|(name, _)| matches!(*name, "NATS_PASSWORD" | "NATS_TOKEN"))
         .map(|(_, value)| *value)
         .collect();
     let userinfo = url
@@ -307,6 +307,11 @@ pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str
 /// that name in its monitoring (`/connz`): started as user `alice`, `async-sub` connects as
 /// `async-sub (alice)`. `options` is the server the step can connect to.
 pub fn names_its_connection(bin: &str, options: ServerOptions) {
+    names_its_connection_with(bin, options, &[]);
+}
+
+/// [`names_its_connection`] with `env` added (a token, say).
+pub fn names_its_connection_with(bin: &str, options: ServerOptions, env: &[(&str, &str)]) {
     let server = start(options);
     let step = std::path::Path::new(bin)
         .file_stem()
@@ -317,7 +322,8 @@ pub fn names_its_connection(bin: &str, options: ServerOptions) {
     command
         .env("NATS_URL", server.url())
         .env("USER", "alice")
-        .env("USERNAME", "alice");
+        .env("USERNAME", "alice")
+        .envs(env.iter().copied());
     let running = Step::start(&mut command).unwrap_or_else(|err| panic!("{err}"));
     let mut seen = Vec::new();
     let found = crate::wait_until(PATIENCE, || {

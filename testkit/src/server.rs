@@ -37,6 +37,13 @@ impl ServerOptions {
         self
     }
 
+    /// The tutorial's permissions: user `foo`, password `bar`, who may publish and subscribe on
+    /// `foo.>` only (and receive replies on `_INBOX.>`). A configuration file: there is no flag
+    /// for permissions.
+    pub fn permissions(self) -> Self {
+        self.config(PERMISSIONS)
+    }
+
     /// Require this token (`--auth`).
     pub fn token(mut self, token: &str) -> Self {
         self.token = Some(token.to_string());
@@ -457,6 +464,15 @@ impl Drop for NatsServer {
         }
     }
 }
+
+/// The configuration behind [`ServerOptions::permissions`].
+pub const PERMISSIONS: &str = "authorization {
+  users = [
+    { user: foo, password: bar,
+      permissions: { publish: \"foo.>\", subscribe: [\"foo.>\", \"_INBOX.>\"] } }
+  ]
+}
+";
 
 /// GET `path` from the monitoring port `port` of a nats-server on this machine (HTTP/1.0, so
 /// the server closes the connection after the answer) and return the body.

@@ -50,11 +50,13 @@ const TASKS: &[Task] = &[
     },
     Task {
         name: "server",
-        args: "[--auth] [--trace] [--max-payload BYTES]",
+        args: "[OPTIONS]",
         help: "run nats-server for the tutorial on localhost:4222 (monitoring on 8222) until \
-               Ctrl-C; --auth requires user foo / password bar, --trace logs every protocol \
-               line (-DV), --max-payload sets the largest message it accepts; it is the \
-               nats-server version the guide shows, installed when missing",
+               Ctrl-C; --auth requires user foo / password bar, --token a fresh token (written \
+               to target/secrets/token), --permissions lets user foo / bar use foo.> only, \
+               --trace logs every protocol line (-DV), --max-payload BYTES sets the largest \
+               message it accepts; it is the nats-server version the guide shows, installed \
+               when missing",
         run: servers::server,
     },
     Task {

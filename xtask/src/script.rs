@@ -56,6 +56,8 @@ pub struct Program<'a> {
     args: &'a [&'a str],
     env: &'a [(&'a str, &'a str)],
     url: Option<&'a str>,
+    /// A secret variable: its value, and what the command line shows instead.
+    secret: Option<(&'a str, &'a str, &'a str)>,
     /// Whose verdict the run counts towards (default: the step's own).
     verdict: Option<&'a str>,
 }
@@ -68,6 +70,7 @@ pub fn terminal<'a>(terminal: u8, name: &'static str) -> Program<'a> {
         args: &[],
         env: &[],
         url: None,
+        secret: None,
         verdict: None,
     }
 }
@@ -88,6 +91,13 @@ impl<'a> Program<'a> {
     /// Connect to `url` instead of the current server (shown as `NATS_URL=...`).
     pub fn url(mut self, url: &'a str) -> Self {
         self.url = Some(url);
+        self
+    }
+
+    /// A secret variable `name` with `value`; the command line shows `shown` (such as
+    /// `$(cat target/secrets/token)`) instead of the value, which must never be printed.
+    pub fn secret(mut self, name: &'a str, value: &'a str, shown: &'a str) -> Self {
+        self.secret = Some((name, value, shown));
         self
     }
 
@@ -210,7 +220,10 @@ impl Script {
         if let Some(url) = program.url {
             shown_env.insert(0, ("NATS_URL", url));
         }
-        let command_line = command_line(program.name, program.args, &shown_env);
+        let mut command_line = command_line(program.name, program.args, &shown_env);
+        if let Some((name, _, shown)) = program.secret {
+            command_line = format!("{name}={shown} {command_line}");
+        }
         let mut command = Step::command(binary(program.name));
         command
             // Steps name their connection after the user: the same one on every machine, so
@@ -219,6 +232,7 @@ impl Script {
             .env("USERNAME", "alice")
             .env("NATS_URL", program.url.unwrap_or(&self.url))
             .envs(program.env.iter().copied())
+            .envs(program.secret.map(|(name, value, _)| (name, value)))
             .args(program.args);
         match Step::start(&mut command) {
             Ok(step) => Some(Running {

@@ -7,7 +7,7 @@ use crate::setup::guide_nats_server;
 
 /// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
 pub fn server(args: &[String]) -> Result<(), String> {
-    let (options, flags) = server_options(args)?;
+    let (options, flags, clients) = server_options(args)?;
     let options = options
         .port(4222)
         .monitor_port(8222)
@@ -21,6 +21,9 @@ pub fn server(args: &[String]) -> Result<(), String> {
             .map(|flag| format!(" {flag}"))
             .collect::<String>()
     );
+    for client in clients {
+        println!("xtask: {client}");
+    }
     NatsServer::run_in_foreground(options).map_err(|err| {
         format!(
             "{err}\nhint: when the log above says \"address already in use\", a nats-server is \
@@ -29,10 +32,13 @@ pub fn server(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// The server's options from the task's arguments, and the matching nats-server flags to show.
-fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>), String> {
+/// The server's options from the task's arguments, the matching nats-server flags to show,
+/// and what a client must do to connect. Secrets go to files under `target/secrets`, and only
+/// their paths are printed.
+fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<String>), String> {
     let mut options = ServerOptions::new();
     let mut flags = Vec::new();
+    let mut clients = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -43,6 +49,24 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>), Strin
             "--trace" => {
                 options = options.trace();
                 flags.push("-DV".to_string());
+            }
+            "--token" => {
+                let path = write_secret("token", &new_token())?;
+                let token = std::fs::read_to_string(&path).map_err(|err| err.to_string())?;
+                options = options.token(&token);
+                flags.push(format!("--auth <the token in {}>", path.display()));
+                clients.push(format!(
+                    "clients need the token: NATS_TOKEN=$(cat {}) cargo run -p token-pub",
+                    path.display()
+                ));
+            }
+            "--permissions" => {
+                options = options.permissions();
+                flags.push("(config file: user foo, password bar, on foo.> only)".to_string());
+                clients.push(
+                    "user foo may publish and subscribe on foo.> only: cargo run -p permissions"
+                        .to_string(),
+                );
             }
             "--max-payload" => {
                 let bytes = args.next().and_then(|value| value.parse::<u64>().ok());
@@ -60,7 +84,35 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>), Strin
             }
         }
     }
-    Ok((options, flags))
+    Ok((options, flags, clients))
+}
+
+/// A fresh random token: 128 bits from the standard library's randomly seeded hasher, in hex.
+fn new_token() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    let halves = [
+        RandomState::new().hash_one(1u8),
+        RandomState::new().hash_one(2u8),
+    ];
+    halves.iter().map(|half| format!("{half:016x}")).collect()
+}
+
+/// Writes `secret` to `target/secrets/NAME`, readable by its owner only (on Unix), and
+/// returns the path.
+fn write_secret(name: &str, secret: &str) -> Result<std::path::PathBuf, String> {
+    let dir = crate::workspace::root().join("target").join("secrets");
+    std::fs::create_dir_all(&dir)
+        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    let path = dir.join(name);
+    std::fs::write(&path, secret)
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let owner_only = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(&path, owner_only).map_err(|err| err.to_string())?;
+    }
+    Ok(path)
 }
 
 /// `cargo xtask cluster`: nodes n1, n2 and n3 on client ports 4222-4224 (routes 6222-6224,
@@ -123,7 +175,7 @@ mod tests {
     #[test]
     fn max_payload_makes_a_server_that_refuses_bigger_messages() {
         let args = ["--max-payload".to_string(), "64".to_string()];
-        let (options, flags) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        let (options, flags, _) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(flags, ["(config file: max_payload: 64)"]);
         let port = testkit::free_port().unwrap_or_else(|err| panic!("{err}"));
         let server =
@@ -133,5 +185,21 @@ mod tests {
 
         assert!(server_options(&["--max-payload".to_string()]).is_err());
         assert!(server_options(&["--max-payload".to_string(), "big".to_string()]).is_err());
+    }
+
+    #[test]
+    fn a_token_is_new_each_time_and_only_its_path_is_shown() {
+        let args = ["--token".to_string()];
+        let (_, flags, clients) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        let path = crate::workspace::root()
+            .join("target")
+            .join("secrets")
+            .join("token");
+        let token = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(token.len(), 32, "{token}");
+        let shown = format!("{flags:?}{clients:?}");
+        assert!(!shown.contains(&token), "the token was printed: {shown}");
+        assert!(shown.contains("target/secrets/token"), "{shown}");
+        assert_ne!(new_token(), new_token());
     }
 }

@@ -1,0 +1,87 @@
+//! End-to-end tests of the permissions step against a real nats-server with permissions.
+
+use std::time::Duration;
+
+use testkit::{ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_permissions");
+
+#[test]
+fn denied_calls_return_ok_and_the_refusals_arrive_as_warnings() {
+    let server = checks::start(ServerOptions::new().permissions());
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out.all.lines().collect();
+    // Each refusal is a warning naming the subject, after the call that returned Ok.
+    for (call, refusal) in [
+        (
+            "subscribe(\"bar\") returned Ok",
+            "Permissions Violation for Subscription to \"bar\"",
+        ),
+        (
+            "publish(\"bar.news\") returned Ok",
+            "Permissions Violation for Publish to \"bar.news\"",
+        ),
+    ] {
+        let called = lines.iter().position(|line| line.contains(call));
+        let refused = lines
+            .iter()
+            .position(|line| line.contains(refusal) && line.starts_with("[WARN"));
+        assert!(
+            matches!((called, refused), (Some(c), Some(r)) if c < r),
+            "expected {call:?} then a warning {refusal:?}:\n{}",
+            out.all
+        );
+    }
+    // Each refusal came within the 2 s the step waits for it.
+    assert!(!out.contains("No refusal from the server"), "{}", out.all);
+    assert!(
+        out.elapsed < Duration::from_secs(4),
+        "took {:?}",
+        out.elapsed
+    );
+    // And the same connection still did what the user may do.
+    assert!(
+        out.contains("Received 'allowed' on foo.allowed"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn a_user_with_every_right_gets_no_refusal_and_says_so() {
+    let server = checks::start(ServerOptions::new().auth("foo", "bar"));
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("No refusal from the server within 2 s"),
+        "{}",
+        out.all
+    );
+}
+
+// The behaviours every authenticating step shares (it takes no subject, so no subject checks).
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[("NATS_PASSWORD", "no-server-pass")]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn a_wrong_password_is_refused_with_a_hint() {
+    checks::wrong_password_is_refused(BIN);
+}
+
+#[test]
+fn url_credentials_it_cannot_use_are_refused() {
+    checks::refuses_unusable_credentials_in_url(BIN);
+}
+
+#[test]
+fn names_its_connection_for_the_servers_monitoring() {
+    checks::names_its_connection(BIN, ServerOptions::new().permissions());
+}

@@ -1,0 +1,90 @@
+//! End-to-end tests of token-pub against a real nats-server that requires a token.
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
+
+use testkit::{Observer, PATIENCE, ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_token-pub");
+const TOKEN: &str = "tok-7e11c0de";
+
+#[test]
+fn publishes_with_the_token_from_nats_token() {
+    let server = checks::start(ServerOptions::new().token(TOKEN));
+    let observer = Observer::subscribe(&server, ">").unwrap();
+    // Every run fails its test if the token shows (testkit::checks::assert_secrets_kept).
+    let out = checks::run(BIN, &server.url(), &[("NATS_TOKEN", TOKEN)], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("Connected to"), "{}", out.all);
+    let message = observer.next(PATIENCE).unwrap();
+    assert_eq!(
+        (message.subject.as_str(), message.payload.as_str()),
+        ("foo", "Hello NATS")
+    );
+}
+
+#[test]
+fn a_token_written_in_the_url_is_used_and_not_shown() {
+    let server = checks::start(ServerOptions::new().token(TOKEN));
+    let observer = Observer::subscribe(&server, ">").unwrap();
+    let url = format!("nats://{TOKEN}@127.0.0.1:{}", server.port());
+    let out = checks::run(BIN, &url, &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("Using the token written in NATS_URL"),
+        "{}",
+        out.all
+    );
+    observer.next(PATIENCE).unwrap();
+}
+
+#[test]
+fn a_wrong_token_is_refused_with_a_hint_and_never_shown() {
+    let server = checks::start(ServerOptions::new().token(TOKEN));
+    let out = checks::run(BIN, &server.url(), &[("NATS_TOKEN", "tok-wrong-55aa")], &[]);
+    checks::assert_error(
+        &out,
+        &[
+            "refused the token",
+            "authorization violation",
+            "cargo xtask server --token",
+        ],
+    );
+    assert!(!out.contains(TOKEN), "{}", out.all);
+}
+
+#[test]
+fn without_a_token_it_says_how_to_get_one() {
+    let server = checks::start(ServerOptions::new().token(TOKEN));
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    checks::assert_error(
+        &out,
+        &["NATS_TOKEN is not set", "cargo xtask server --token"],
+    );
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[("NATS_TOKEN", TOKEN)]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
+
+#[test]
+fn invalid_subjects_are_explained() {
+    let options = ServerOptions::new().token(TOKEN);
+    checks::explains_invalid_subjects(BIN, options, &[("NATS_TOKEN", TOKEN)], |subject| {
+        vec![subject.to_string()]
+    });
+}
+
+#[test]
+fn names_its_connection_for_the_servers_monitoring() {
+    checks::names_its_connection_with(
+        BIN,
+        ServerOptions::new().token(TOKEN),
+        &[("NATS_TOKEN", TOKEN)],
+    );
+}
