@@ -24,6 +24,8 @@ pub struct ServerOptions {
     name: Option<String>,
     cluster: Option<(u16, Vec<u16>)>,
     token: Option<String>,
+    jetstream: bool,
+    store_dir: Option<PathBuf>,
 }
 
 impl ServerOptions {
@@ -42,6 +44,14 @@ impl ServerOptions {
     /// for permissions.
     pub fn permissions(self) -> Self {
         self.config(PERMISSIONS)
+    }
+
+    /// Enable JetStream (`--jetstream`), storing in `store_dir`, or else in a temporary folder
+    /// of its own that is kept across restarts and removed when the server is dropped.
+    pub fn jetstream(mut self, store_dir: Option<PathBuf>) -> Self {
+        self.jetstream = true;
+        self.store_dir = store_dir;
+        self
     }
 
     /// Require this token (`--auth`).
@@ -108,9 +118,23 @@ pub struct NatsServer {
     port: u16,
     monitor_port: u16,
     config_path: Option<PathBuf>,
+    /// The JetStream store this server made for itself (removed on drop).
+    own_store: Option<PathBuf>,
     child: Option<Child>,
     log: Lines,
     starts: usize,
+}
+
+/// Writes a configuration file for nats-server (`--config`) into the temporary folder.
+fn write_config(text: &str) -> crate::Result<PathBuf> {
+    let path = std::env::temp_dir().join(format!(
+        "testkit-nats-{}-{}.conf",
+        std::process::id(),
+        CONFIG_FILES.fetch_add(1, Ordering::Relaxed)
+    ));
+    fs::write(&path, text)
+        .map_err(|err| crate::Failure(format!("cannot write {}: {err}", path.display())))?;
+    Ok(path)
 }
 
 /// A port that was free on 127.0.0.1 a moment ago.
@@ -136,18 +160,19 @@ impl NatsServer {
         };
         let config_path = match &options.config {
             None => None,
-            Some(text) => {
-                let path = std::env::temp_dir().join(format!(
-                    "testkit-nats-{}-{}.conf",
-                    std::process::id(),
-                    CONFIG_FILES.fetch_add(1, Ordering::Relaxed)
-                ));
-                fs::write(&path, text).map_err(|err| {
-                    crate::Failure(format!("cannot write {}: {err}", path.display()))
-                })?;
-                Some(path)
-            }
+            Some(text) => Some(write_config(text)?),
         };
+        let mut options = options;
+        let mut own_store = None;
+        if options.jetstream && options.store_dir.is_none() {
+            let dir = std::env::temp_dir().join(format!(
+                "testkit-js-{}-{}",
+                std::process::id(),
+                CONFIG_FILES.fetch_add(1, Ordering::Relaxed)
+            ));
+            options.store_dir = Some(dir.clone());
+            own_store = Some(dir);
+        }
         let fixed_ports = options.port.is_some() || options.monitor_port.is_some();
         let mut last_error = String::new();
         for _ in 0..5 {
@@ -165,6 +190,7 @@ impl NatsServer {
                 port,
                 monitor_port,
                 config_path: config_path.clone(),
+                own_store: own_store.clone(),
                 child: None,
                 log: Lines::new(),
                 starts: 0,
@@ -281,13 +307,21 @@ impl NatsServer {
     /// Runs nats-server with `options` in the foreground, its log going straight to this
     /// terminal, until it exits (xtask's server for learners; Ctrl-C stops it).
     pub fn run_in_foreground(options: ServerOptions) -> crate::Result<()> {
-        let (bin, _) = find_nats_server()?;
+        let bin = match &options.bin {
+            Some(bin) => bin.clone(),
+            None => find_nats_server()?.0,
+        };
+        let config_path = match &options.config {
+            None => None,
+            Some(text) => Some(write_config(text)?),
+        };
         let server = NatsServer {
             bin,
             port: options.port.unwrap_or(4222),
             monitor_port: options.monitor_port.unwrap_or(8222),
             options,
-            config_path: None,
+            config_path,
+            own_store: None,
             child: None,
             log: Lines::new(),
             starts: 0,
@@ -316,6 +350,12 @@ impl NatsServer {
         }
         if let Some(token) = &self.options.token {
             command.args(["--auth", token]);
+        }
+        if self.options.jetstream {
+            command.arg("--jetstream");
+            if let Some(dir) = &self.options.store_dir {
+                command.arg("--store_dir").arg(dir);
+            }
         }
         if self.options.trace {
             command.arg("-DV");
@@ -461,6 +501,9 @@ impl Drop for NatsServer {
         self.stop();
         if let Some(path) = self.config_path.take() {
             let _ = fs::remove_file(path);
+        }
+        if let Some(dir) = self.own_store.take() {
+            let _ = fs::remove_dir_all(dir);
         }
     }
 }
