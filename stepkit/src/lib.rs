@@ -17,6 +17,9 @@
 //! To take a step out of this workspace, copy this file next to its `main.rs` as `stepkit.rs`
 //! and write `mod stepkit;` at the top of `main.rs` (see the guide's set-up chapter).
 
+#[cfg(feature = "jetstream")]
+pub mod jetstream;
+
 use std::fmt;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};

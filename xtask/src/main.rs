@@ -53,7 +53,8 @@ const TASKS: &[Task] = &[
         args: "[OPTIONS]",
         help: "run nats-server for the tutorial on localhost:4222 (monitoring on 8222) until \
                Ctrl-C; --auth requires user foo / password bar, --token a fresh token (written \
-               to target/secrets/token), --permissions lets user foo / bar use foo.> only, \
+               to target/secrets/token), --permissions lets user foo / bar use foo.> only, --jetstream turns JetStream on \
+               (its store in target/jetstream), \
                --trace logs every protocol line (-DV), --max-payload BYTES sets the largest \
                message it accepts; it is the nats-server version the guide shows, installed \
                when missing",

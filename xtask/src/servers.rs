@@ -60,6 +60,14 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                     path.display()
                 ));
             }
+            "--jetstream" => {
+                let store = crate::workspace::root().join("target").join("jetstream");
+                flags.push(format!("--jetstream --store_dir {}", store.display()));
+                options = options.jetstream(Some(store));
+                clients.push(
+                    "JetStream is on: cargo run -p js-pub, then cargo run -p js-pull".to_string(),
+                );
+            }
             "--permissions" => {
                 options = options.permissions();
                 flags.push("(config file: user foo, password bar, on foo.> only)".to_string());

@@ -334,6 +334,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     drop(server);
     publisher_through_an_outage(s)?;
     tokens_and_permissions(s)?;
+    persistence(s)?;
 
     s.heading("Beyond the tutorial: a cluster, and a subscriber that fails over (cluster-sub)");
     let mut cluster = s.cluster()?;
@@ -427,6 +428,27 @@ fn tokens_and_permissions(s: &mut Script) -> Result<(), String> {
         terminal(2, "permissions"),
         ok("Received 'allowed' on foo.allowed"),
     );
+    drop(server);
+    Ok(())
+}
+
+/// JetStream: js-pub stores into the stream ORDERS, js-pull reads it with a durable consumer.
+fn persistence(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: a stream and a durable consumer (js-pub, js-pull)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let stored = ok("a duplicate of #1, stored once");
+    s.run("js/pub", terminal(2, "js-pub"), stored);
+    let more = ["orders.new", "two pizzas"];
+    s.run(
+        "js/pub-2",
+        terminal(2, "js-pub").args(&more),
+        ok("stored in ORDERS as #2"),
+    );
+    let caught_up = ok("Caught up: processed 2 message(s)");
+    s.run("js/pull", terminal(3, "js-pull"), caught_up);
+    let nothing = ok("Caught up: processed 0 message(s)");
+    s.run("js/pull-again", terminal(3, "js-pull"), nothing);
     drop(server);
     Ok(())
 }

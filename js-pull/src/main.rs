@@ -1,0 +1,100 @@
+//! # Persistence: a durable pull consumer
+//!
+//! A stream keeps messages; a **consumer** reads them. This one is **durable**: it has a name,
+//! `processor`, and the server remembers, for that name, which messages were acknowledged.
+//! The program asks for messages in batches (a **pull** consumer: it fetches when it is
+//! ready), acknowledges each one after handling it, and stops once it has caught up. Run it
+//! again and it goes on where it stopped, even in another process: the state lives in the
+//! server, not in the client. A message that is not acknowledged in time comes back, with a
+//! higher delivery count: at least once.
+//!
+//! Run it (two terminals):
+//!
+//! ```text
+//! terminal 1:  cargo xtask server --jetstream
+//! terminal 2:  cargo run -p js-pub && cargo run -p js-pull
+//! ```
+//!
+//! Arguments: `js-pull [CONSUMER] [LIMIT]` (defaults `processor`, and 0: no limit). With a
+//! LIMIT it stops after that many messages, leaving the rest for the next run.
+
+use std::time::Duration;
+
+use async_nats::ConnectOptions;
+use async_nats::jetstream::{self, consumer};
+use futures_util::StreamExt;
+use log::info;
+use stepkit::Problem;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("js-pull")?;
+    let name = stepkit::arg(1, "processor");
+    let limit = stepkit::number_arg(2, "LIMIT", 0)?;
+
+    let client = ConnectOptions::new()
+        .name(stepkit::connection_name("js-pull"))
+        .connect(&url)
+        .await?;
+    info!("Connected to {url}");
+    let js = jetstream::new(client);
+    let stream = js
+        .get_stream("ORDERS")
+        .await
+        .map_err(|err| stepkit::jetstream::get_stream_error("ORDERS", err))?;
+
+    // Durable: the server keeps this consumer, and its position, under its name.
+    let config = consumer::pull::Config {
+        durable_name: Some(name.clone()),
+        ack_policy: consumer::AckPolicy::Explicit,
+        ..Default::default()
+    };
+    let consumer = stream
+        .get_or_create_consumer(&name, config)
+        .await
+        .map_err(|err| stepkit::jetstream::consumer_error(&name, err))?;
+    info!("Consumer '{name}' on ORDERS, fetching in batches of up to 10");
+
+    let mut processed = 0;
+    loop {
+        // Up to 10 messages (fewer near the limit); an empty batch after a second: caught up.
+        let wanted = if limit == 0 {
+            10
+        } else {
+            (limit - processed).min(10)
+        };
+        let mut batch = consumer
+            .fetch()
+            .max_messages(wanted as usize)
+            .expires(Duration::from_secs(1))
+            .messages()
+            .await
+            .map_err(|err| stepkit::jetstream::failed("fetch messages", err))?;
+        let mut got = 0;
+        while let Some(message) = batch.next().await {
+            let message = message.map_err(|err| stepkit::jetstream::failed("receive", err))?;
+            let info = message
+                .info()
+                .map_err(|err| stepkit::jetstream::failed("read the message's info", err))?;
+            let (sequence, delivered) = (info.stream_sequence, info.delivered);
+            let text = String::from_utf8_lossy(&message.payload).to_string();
+            // Acknowledged: the server will not deliver it to this consumer again.
+            message
+                .ack()
+                .await
+                .map_err(|err| stepkit::jetstream::failed("acknowledge", err))?;
+            info!("#{sequence} '{text}' (delivery {delivered}), acknowledged");
+            got += 1;
+        }
+        processed += got;
+        if got == 0 || (limit > 0 && processed >= limit) {
+            break;
+        }
+    }
+    if limit > 0 && processed >= limit {
+        info!("Stopped at the limit: processed {processed} message(s); the rest waits");
+    } else {
+        info!("Caught up: processed {processed} message(s)");
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! End-to-end tests of js-pull against a real nats-server with JetStream.
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
+
+use testkit::{PATIENCE, ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_js-pull");
+
+/// The stream sequences of the messages a run acknowledged, and their delivery counts.
+fn acknowledged(out: &testkit::Output) -> Vec<(u64, u64)> {
+    out.all
+        .lines()
+        .filter(|line| line.ends_with("acknowledged"))
+        .map(|line| {
+            let sequence = line.split_once("] #").unwrap().1.split(' ').next().unwrap();
+            let delivery = line
+                .split_once("(delivery ")
+                .unwrap()
+                .1
+                .split(')')
+                .next()
+                .unwrap();
+            (sequence.parse().unwrap(), delivery.parse().unwrap())
+        })
+        .collect()
+}
+
+/// A JetStream server whose stream ORDERS holds the messages "order 1" to "order 100".
+fn server_with_100_orders() -> testkit::NatsServer {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    // The stream, created through JetStream's own API: a request on $JS.API.
+    let config = r#"{"name": "ORDERS", "subjects": ["orders.>"]}"#;
+    let answers =
+        testkit::requests(&server, "$JS.API.STREAM.CREATE.ORDERS", &[config], PATIENCE).unwrap();
+    assert!(
+        matches!(&answers[..], [Ok(answer)] if !answer.contains("error")),
+        "{answers:?}"
+    );
+    // The messages as plain publishes: a stream stores whatever arrives on its subjects.
+    let orders: Vec<String> = (1..=100).map(|n| format!("order {n}")).collect();
+    testkit::publish_all(&server, "orders.new", &orders).unwrap();
+    server
+}
+
+#[test]
+fn the_position_is_kept_by_the_server_not_the_client() {
+    let server = server_with_100_orders();
+    // First run: acknowledges 40, and stops.
+    let first = checks::run(BIN, &server.url(), &[], &["processor", "40"]);
+    assert_eq!(first.code, Some(0), "{}", first.all);
+    let acked = acknowledged(&first);
+    assert_eq!(
+        acked,
+        (1..=40).map(|n| (n, 1)).collect::<Vec<_>>(),
+        "{}",
+        first.all
+    );
+
+    // Second run, a new process: exactly the other 60, none twice, each delivered once.
+    let second = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(second.code, Some(0), "{}", second.all);
+    let acked = acknowledged(&second);
+    assert_eq!(
+        acked,
+        (41..=100).map(|n| (n, 1)).collect::<Vec<_>>(),
+        "{}",
+        second.all
+    );
+    assert!(
+        second.contains("Caught up: processed 60 message(s)"),
+        "{}",
+        second.all
+    );
+
+    // A third run finds nothing left.
+    let third = checks::run(BIN, &server.url(), &[], &[]);
+    assert!(
+        third.contains("Caught up: processed 0 message(s)"),
+        "{}",
+        third.all
+    );
+}
+
+#[test]
+fn a_missing_stream_is_explained() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    checks::assert_error(&out, &["cannot find the stream ORDERS", "js-pub"]);
+}
+
+#[test]
+fn no_server_is_one_clear_sentence_and_exit_1() {
+    checks::fails_clearly_without_server(BIN, &[]);
+}
+
+#[test]
+fn invalid_url_is_explained() {
+    checks::explains_invalid_url(BIN);
+}
