@@ -11,6 +11,7 @@ mod connz;
 mod docs;
 mod exercises;
 mod guide_checks;
+mod lessons;
 mod script;
 mod servers;
 mod setup;
@@ -85,6 +86,13 @@ const TASKS: &[Task] = &[
             [flag] if flag == "--update" => docs::run(true),
             _ => Err(format!("docs takes --update or nothing, not {args:?}")),
         },
+    },
+    Task {
+        name: "lessons",
+        args: "",
+        help: "each step's size against its target (60 lines for the tutorial's six, 90 for \
+               the others), and no block repeated between two lessons",
+        run: |args| no_arguments(args).and_then(|()| lessons::run()),
     },
     Task {
         name: "book",

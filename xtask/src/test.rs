@@ -35,6 +35,13 @@ pub fn run() -> Result<(), String> {
     }
     verdicts.push(("guide", guide.is_ok()));
 
+    println!("\nxtask: cargo xtask lessons (short lessons, no block repeated between them)");
+    let lessons = crate::lessons::run();
+    if let Err(problem) = &lessons {
+        eprintln!("xtask: {problem}");
+    }
+    verdicts.push(("lessons", lessons.is_ok()));
+
     println!("\nxtask: cargo tree --duplicates (no crate compiled in two versions)");
     let tree = build_bench::check_duplicates();
     if let Err(problem) = &tree {
