@@ -221,7 +221,7 @@ fn errors_without_a_server(s: &mut Script) -> Result<(), String> {
     s.wait(&mut sub, "Trying to connect (attempt 3)");
     s.show(&mut sub, "wait/start");
     let server = s.server(ServerOptions::new().port(port))?;
-    s.wait(&mut sub, "Connected to");
+    s.wait(&mut sub, "Subscribing to subject 'foo'");
     s.wait_subscribed(&mut sub, &server, "foo");
     s.show_without(&mut sub, "wait/connected", Some("Trying to connect"));
     s.interrupt(&mut sub, "wait/ctrl-c", "reconnected 0 time(s)");
@@ -341,6 +341,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.say("terminal 1 $ cargo xtask cluster");
     let mut sub = s.start(terminal(2, "cluster-sub"));
     s.wait(&mut sub, "Connected to cluster node 'n1'");
+    s.wait(&mut sub, "Subscribing to subject 'foo'");
     if cluster
         .node(0)
         .wait_for_subscription("foo", PATIENCE)
@@ -458,6 +459,8 @@ fn frozen_node(s: &mut Script) -> Result<(), String> {
     let cluster = s.cluster()?;
     let mut sub = s.start(terminal(2, "cluster-sub"));
     s.wait(&mut sub, "Connected to cluster node 'n1'");
+    // Both: the line can still be in the pipe when the server already has the SUB.
+    s.wait(&mut sub, "Subscribing to subject 'foo'");
     s.wait_subscribed(&mut sub, cluster.node(0), "foo");
     s.show(&mut sub, "frozen/start");
     cluster.node(0).freeze().map_err(|err| err.0)?;
