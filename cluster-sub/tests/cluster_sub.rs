@@ -1,4 +1,6 @@
 //! End-to-end tests of the cluster subscriber against a real three-node nats-server cluster.
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
@@ -6,17 +8,23 @@ use testkit::{Cluster, PATIENCE, ServerOptions, Step, checks, publish};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cluster-sub");
 
-#[test]
-fn keeps_receiving_when_its_node_is_killed() {
-    let mut cluster = Cluster::start(3).unwrap();
-    let mut sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.urls())).unwrap();
-    // In the given order, the first node: n1.
+/// cluster-sub, started with all of the cluster's URLs, once it is subscribed on the first
+/// node, n1 (it keeps the given order).
+fn subscribed_on_n1(cluster: &Cluster) -> Step {
+    let sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.urls())).unwrap();
     sub.wait_for_line("Connected to cluster node 'n1'", PATIENCE)
         .unwrap();
     cluster
         .node(0)
         .wait_for_subscription("foo", PATIENCE)
         .unwrap();
+    sub
+}
+
+#[test]
+fn keeps_receiving_when_its_node_is_killed() {
+    let mut cluster = Cluster::start(3).unwrap();
+    let mut sub = subscribed_on_n1(&cluster);
 
     publish(cluster.node(0), "foo", "before").unwrap();
     sub.wait_for_line("Received message 'before' via node 'n1'", PATIENCE)
@@ -96,13 +104,7 @@ fn names_its_connection_for_the_servers_monitoring() {
 #[test]
 fn a_frozen_node_is_noticed_by_its_pings_and_left_for_another() {
     let cluster = Cluster::start(3).unwrap();
-    let mut sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.urls())).unwrap();
-    sub.wait_for_line("Connected to cluster node 'n1'", PATIENCE)
-        .unwrap();
-    cluster
-        .node(0)
-        .wait_for_subscription("foo", PATIENCE)
-        .unwrap();
+    let mut sub = subscribed_on_n1(&cluster);
 
     // Frozen, not killed: no connection closes, only the pings go unanswered. With a ping
     // every 2 s and two allowed outstanding, the third tick gives the node up: 6 s at most,

@@ -125,6 +125,20 @@ pub struct NatsServer {
     starts: usize,
 }
 
+/// The binary `options` run (theirs, or the one [`find_nats_server`] finds) and their
+/// configuration file, written out when they have one.
+fn prepare(options: &ServerOptions) -> crate::Result<(PathBuf, Option<PathBuf>)> {
+    let bin = match &options.bin {
+        Some(bin) => bin.clone(),
+        None => find_nats_server()?.0,
+    };
+    let config_path = match &options.config {
+        None => None,
+        Some(text) => Some(write_config(text)?),
+    };
+    Ok((bin, config_path))
+}
+
 /// Writes a configuration file for nats-server (`--config`) into the temporary folder.
 fn write_config(text: &str) -> crate::Result<PathBuf> {
     let path = std::env::temp_dir().join(format!(
@@ -154,14 +168,7 @@ impl NatsServer {
     /// clients. Free ports are picked unless the options name them; if another process takes
     /// a picked port first, it tries again with new ones.
     pub fn start(options: ServerOptions) -> crate::Result<NatsServer> {
-        let bin = match &options.bin {
-            Some(bin) => bin.clone(),
-            None => find_nats_server()?.0,
-        };
-        let config_path = match &options.config {
-            None => None,
-            Some(text) => Some(write_config(text)?),
-        };
+        let (bin, config_path) = prepare(&options)?;
         let mut options = options;
         let mut own_store = None;
         if options.jetstream && options.store_dir.is_none() {
@@ -307,14 +314,7 @@ impl NatsServer {
     /// Runs nats-server with `options` in the foreground, its log going straight to this
     /// terminal, until it exits (xtask's server for learners; Ctrl-C stops it).
     pub fn run_in_foreground(options: ServerOptions) -> crate::Result<()> {
-        let bin = match &options.bin {
-            Some(bin) => bin.clone(),
-            None => find_nats_server()?.0,
-        };
-        let config_path = match &options.config {
-            None => None,
-            Some(text) => Some(write_config(text)?),
-        };
+        let (bin, config_path) = prepare(&options)?;
         let server = NatsServer {
             bin,
             port: options.port.unwrap_or(4222),
