@@ -330,6 +330,25 @@ impl Script {
         self.show_without(running, block, None);
     }
 
+    /// Records (docs only) the running step's whole output as `block`, keeping only the lines
+    /// that `keep` accepts, each passed through `fix`: for output whose numbers change from
+    /// run to run, shown with those numbers replaced.
+    pub fn record_summary(
+        &mut self,
+        running: &Option<Running>,
+        block: &str,
+        keep: fn(&str) -> bool,
+        fix: fn(&str) -> String,
+    ) {
+        let Some(run) = running else { return };
+        if self.mode != Mode::Docs {
+            return;
+        }
+        let mut text = vec![format!("$ {}", run.command_line)];
+        text.extend(run.step.lines().iter().filter(|l| keep(l)).map(|l| fix(l)));
+        self.emit(block, &text.join("\n"));
+    }
+
     /// [`Script::show`], leaving out the lines that contain `skip` (lines whose number
     /// changes from run to run, such as connection attempts).
     pub fn show_without(&mut self, running: &mut Option<Running>, block: &str, skip: Option<&str>) {
