@@ -15,14 +15,18 @@
 //! terminal 2:  cargo run -p js-pub && cargo run -p js-pull
 //! ```
 //!
-//! Arguments: `js-pull [CONSUMER] [LIMIT]` (defaults `processor`, and 0: no limit). With a
-//! LIMIT it stops after that many messages, leaving the rest for the next run.
+//! Arguments: `js-pull [CONSUMER] [LIMIT] [MODE]` (defaults `processor`, 0: no limit, and
+//! none). With a LIMIT it stops after that many messages, leaving the rest for the next run.
+//! MODE `wait` keeps waiting for new messages until Ctrl-C; MODE `nak` refuses the first
+//! delivery of every message, to watch it come back.
 
+use std::pin::pin;
 use std::time::Duration;
 
 use async_nats::ConnectOptions;
+use async_nats::jetstream::AckKind;
 use async_nats::jetstream::{self, consumer};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use log::info;
 use stepkit::Problem;
 
@@ -31,6 +35,7 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("js-pull")?;
     let name = stepkit::arg(1, "processor");
     let limit = stepkit::number_arg(2, "LIMIT", 0)?;
+    let mode = stepkit::arg(3, "");
 
     let client = ConnectOptions::new()
         .name(stepkit::connection_name("js-pull"))
@@ -56,7 +61,9 @@ async fn main() -> Result<(), Problem> {
     info!("Consumer '{name}' on ORDERS, fetching in batches of up to 10");
 
     let mut processed = 0;
-    loop {
+    let mut ctrl_c = pin!(tokio::signal::ctrl_c());
+    // In `wait` mode, an empty batch takes a second; Ctrl-C is noticed between batches.
+    while (&mut ctrl_c).now_or_never().is_none() {
         // Up to 10 messages (fewer near the limit); an empty batch after a second: caught up.
         let wanted = if limit == 0 {
             10
@@ -70,7 +77,7 @@ async fn main() -> Result<(), Problem> {
             .messages()
             .await
             .map_err(|err| stepkit::jetstream::failed("fetch messages", err))?;
-        let mut got = 0;
+        let (mut got, mut refused) = (0, 0);
         while let Some(message) = batch.next().await {
             let message = message.map_err(|err| stepkit::jetstream::failed("receive", err))?;
             let info = message
@@ -78,6 +85,14 @@ async fn main() -> Result<(), Problem> {
                 .map_err(|err| stepkit::jetstream::failed("read the message's info", err))?;
             let (sequence, delivered) = (info.stream_sequence, info.delivered);
             let text = String::from_utf8_lossy(&message.payload).to_string();
+            if mode == "nak" && delivered == 1 {
+                // Refused: the server delivers it again, counting one more delivery.
+                let nak = message.ack_with(AckKind::Nak(None)).await;
+                nak.map_err(|err| stepkit::jetstream::failed("refuse (nak)", err))?;
+                info!("#{sequence} '{text}' (delivery 1), refused: it will come back");
+                refused += 1;
+                continue;
+            }
             // Acknowledged: the server will not deliver it to this consumer again.
             message
                 .ack()
@@ -87,7 +102,8 @@ async fn main() -> Result<(), Problem> {
             got += 1;
         }
         processed += got;
-        if got == 0 || (limit > 0 && processed >= limit) {
+        let idle = got + refused == 0 && mode != "wait";
+        if idle || (limit > 0 && processed >= limit) {
             break;
         }
     }

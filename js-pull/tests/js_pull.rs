@@ -97,3 +97,46 @@ fn no_server_is_one_clear_sentence_and_exit_1() {
 fn invalid_url_is_explained() {
     checks::explains_invalid_url(BIN);
 }
+
+#[test]
+fn a_refused_message_comes_back_with_a_higher_delivery_count() {
+    let server = server_with_100_orders();
+    let out = checks::run(BIN, &server.url(), &[], &["processor", "3", "nak"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    // Each of the first messages is refused once, then acknowledged on its second delivery.
+    for sequence in 1..=3 {
+        let refused = format!("#{sequence} 'order {sequence}' (delivery 1), refused");
+        let acked = format!("#{sequence} 'order {sequence}' (delivery 2), acknowledged");
+        assert!(
+            out.contains(&refused) && out.contains(&acked),
+            "{}",
+            out.all
+        );
+    }
+}
+
+#[test]
+fn in_wait_mode_it_takes_new_messages_until_ctrl_c() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let config = r#"{"name": "ORDERS", "subjects": ["orders.>"]}"#;
+    testkit::requests(&server, "$JS.API.STREAM.CREATE.ORDERS", &[config], PATIENCE).unwrap();
+    let mut pull = testkit::Step::start(
+        testkit::Step::command(BIN)
+            .env("NATS_URL", server.url())
+            .args(["processor", "0", "wait"]),
+    )
+    .unwrap();
+    pull.wait_for_line("fetching in batches", PATIENCE).unwrap();
+    // Published after it started: a waiting consumer picks it up.
+    testkit::publish(&server, "orders.new", "late order").unwrap();
+    pull.wait_for_line("'late order' (delivery 1), acknowledged", PATIENCE)
+        .unwrap();
+    pull.interrupt().unwrap();
+    let out = pull.wait_exit(PATIENCE).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("Caught up: processed 1 message(s)"),
+        "{}",
+        out.all
+    );
+}
