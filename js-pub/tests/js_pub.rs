@@ -53,22 +53,10 @@ fn a_subject_no_stream_captures_is_explained() {
     assert_eq!(stored(&server), 0);
 }
 
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
-fn credentials_in_the_url_are_refused_not_dropped() {
-    checks::refuses_credentials_in_url(BIN);
-}
-
-#[test]
-fn names_its_connection_for_the_servers_monitoring() {
-    checks::names_its_connection(BIN, ServerOptions::new().jetstream(None));
-}
+// The behaviours every step shares (no subject checks: the stream comes first), against a
+// server with JetStream.
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "cargo xtask server",
+    server: ServerOptions::new().jetstream(None),
+);

@@ -89,16 +89,6 @@ fn a_missing_stream_is_explained() {
 }
 
 #[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
 fn a_refused_message_comes_back_with_a_higher_delivery_count() {
     let server = server_with_100_orders();
     let out = checks::run(BIN, &server.url(), &[], &["processor", "3", "nak"]);
@@ -140,3 +130,10 @@ fn in_wait_mode_it_takes_new_messages_until_ctrl_c() {
         out.all
     );
 }
+
+// The behaviours every step shares, against a server with JetStream.
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "cargo xtask server",
+    server: ServerOptions::new().jetstream(None),
+);

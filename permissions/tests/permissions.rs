@@ -61,27 +61,4 @@ fn a_user_with_every_right_gets_no_refusal_and_says_so() {
 }
 
 // The behaviours every authenticating step shares (it takes no subject, so no subject checks).
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[("NATS_PASSWORD", "no-server-pass")]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
-fn a_wrong_password_is_refused_with_a_hint() {
-    checks::wrong_password_is_refused(BIN);
-}
-
-#[test]
-fn url_credentials_it_cannot_use_are_refused() {
-    checks::refuses_unusable_credentials_in_url(BIN);
-}
-
-#[test]
-fn names_its_connection_for_the_servers_monitoring() {
-    checks::names_its_connection(BIN, ServerOptions::new().permissions());
-}
+testkit::step_checks!(auth: BIN, server: ServerOptions::new().permissions());

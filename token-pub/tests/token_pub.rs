@@ -62,29 +62,9 @@ fn without_a_token_it_says_how_to_get_one() {
     );
 }
 
-#[test]
-fn no_server_is_one_clear_sentence_and_exit_1() {
-    checks::fails_clearly_without_server(BIN, &[("NATS_TOKEN", TOKEN)]);
-}
-
-#[test]
-fn invalid_url_is_explained() {
-    checks::explains_invalid_url(BIN);
-}
-
-#[test]
-fn invalid_subjects_are_explained() {
-    let options = ServerOptions::new().token(TOKEN);
-    checks::explains_invalid_subjects(BIN, options, &[("NATS_TOKEN", TOKEN)], |subject| {
-        vec![subject.to_string()]
-    });
-}
-
-#[test]
-fn names_its_connection_for_the_servers_monitoring() {
-    checks::names_its_connection_with(
-        BIN,
-        ServerOptions::new().token(TOKEN),
-        &[("NATS_TOKEN", TOKEN)],
-    );
-}
+// The behaviours every step shares, with the token in NATS_TOKEN.
+testkit::step_checks!(
+    token: BIN,
+    token: TOKEN,
+    subject_args: |subject| vec![subject.to_string()],
+);
