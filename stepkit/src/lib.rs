@@ -83,15 +83,24 @@ impl fmt::Debug for Problem {
 
 impl std::error::Error for Problem {}
 
+/// How a step reaches its server, which decides the sentences for a refused connection.
+enum Kind {
+    /// No credentials, one server (`cargo xtask server`).
+    Plain,
+    /// No credentials, several servers (`cargo xtask cluster`).
+    Cluster,
+    /// A user and password; the user may be named, never the password.
+    User(String),
+    /// A token (`cargo xtask server --token`).
+    Token,
+}
+
 /// What the error sentences need to know about the running step.
 struct Step {
     name: &'static str,
     /// The server address(es) as given, without credentials.
     url: String,
-    /// The user an authenticating step sends (never the password).
-    user: Option<String>,
-    /// How to start the server this step expects.
-    server: &'static str,
+    kind: Kind,
 }
 
 static STEP: OnceLock<Step> = OnceLock::new();
@@ -103,9 +112,9 @@ fn init(default_url: &str) -> String {
     std::env::var("NATS_URL").unwrap_or_else(|_| default_url.to_string())
 }
 
-fn remember(name: &'static str, url: &str, user: Option<String>, server: &'static str) {
+fn remember(name: &'static str, url: &str, kind: Kind) {
     let url = url.to_string();
-    let _ = STEP.set(Step { name, url, user, server });
+    let _ = STEP.set(Step { name, url, kind });
 }
 
 fn parse(url: &str) -> Result<ServerAddr, Problem> {
@@ -131,7 +140,7 @@ fn refuse_credentials(name: &str, server: &ServerAddr) -> Result<(), Problem> {
 pub fn start(name: &'static str) -> Result<String, Problem> {
     let url = init(DEFAULT_URL);
     refuse_credentials(name, &parse(&url)?)?;
-    remember(name, &url, None, "cargo xtask server");
+    remember(name, &url, Kind::Plain);
     Ok(url)
 }
 
@@ -143,7 +152,7 @@ pub fn start_cluster(name: &'static str) -> Result<Vec<ServerAddr>, Problem> {
     for server in &servers {
         refuse_credentials(name, server)?;
     }
-    remember(name, &urls, None, "cargo xtask cluster");
+    remember(name, &urls, Kind::Cluster);
     Ok(servers)
 }
 
@@ -187,7 +196,7 @@ pub fn start_with_password(name: &'static str) -> Result<Login, Problem> {
         info!("Using the user and password written in NATS_URL");
     }
     let url = address.to_string();
-    remember(name, &url, Some(user.clone()), "cargo xtask server --auth");
+    remember(name, &url, Kind::User(user.clone()));
     Ok(Login { url, user, password })
 }
 
@@ -229,7 +238,7 @@ pub fn start_with_token(name: &'static str) -> Result<(String, String), Problem>
         info!("Using the token written in NATS_URL");
     }
     let url = address.to_string();
-    remember(name, &url, None, "cargo xtask server --token");
+    remember(name, &url, Kind::Token);
     let hint = format!(
         "start a server with `cargo xtask server --token`, then run \
          NATS_TOKEN=$(cat target/secrets/token) cargo run -p {name}"
@@ -256,23 +265,30 @@ pub fn number_arg(index: usize, name: &str, default: u64) -> Result<u64, Problem
 /// A failed connection, for `?` after `connect(...).await`.
 impl From<ConnectError> for Problem {
     fn from(err: ConnectError) -> Self {
-        let Step { name, url, user, server } = STEP.get_or_init(|| Step {
+        let Step { name, url, kind } = STEP.get_or_init(|| Step {
             name: "this program",
             url: DEFAULT_URL.to_string(),
-            user: None,
-            server: "cargo xtask server",
+            kind: Kind::Plain,
         });
-        let refused = err.kind() == ConnectErrorKind::AuthorizationViolation;
-        match (refused, user) {
-            (true, None) if server.ends_with("--token") => Problem::new(format!(
-                "the server at {url} refused the token: authorization violation."
-            ))
-            .hint(
-                "start the server with `cargo xtask server --token` and set NATS_TOKEN to the \
-                 token in target/secrets/token, or to the token your server expects",
-            ),
+        if err.kind() != ConnectErrorKind::AuthorizationViolation {
+            // Most often: nothing listens at that address.
+            let (at, command, servers) = match kind {
+                Kind::Cluster => (
+                    "any NATS server of",
+                    "cargo xtask cluster",
+                    "running servers (comma-separated)",
+                ),
+                Kind::User(_) => ("a NATS server at", "cargo xtask server --auth", "a server"),
+                Kind::Token => ("a NATS server at", "cargo xtask server --token", "a server"),
+                Kind::Plain => ("a NATS server at", "cargo xtask server", "a running server"),
+            };
+            return Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
+                "start one in another terminal with `{command}`, or point NATS_URL at {servers}"
+            ));
+        }
+        match kind {
             // The server wants credentials (nats-server --user ... --pass ...) and got none.
-            (true, None) => Problem::new(format!(
+            Kind::Plain | Kind::Cluster => Problem::new(format!(
                 "the server at {url} refused the connection: authorization violation."
             ))
             .hint(format!(
@@ -281,7 +297,7 @@ impl From<ConnectError> for Problem {
                  or start a server without credentials with `cargo xtask server`"
             )),
             // Wrong credentials. The password is never part of the sentence.
-            (true, Some(user)) => Problem::new(format!(
+            Kind::User(user) => Problem::new(format!(
                 "the server at {url} refused user '{user}': authorization violation."
             ))
             .hint(
@@ -289,16 +305,13 @@ impl From<ConnectError> for Problem {
                  --pass bar), or set NATS_USER and NATS_PASSWORD to the credentials your \
                  server expects",
             ),
-            // Most often: nothing listens at that address.
-            _ => {
-                let (servers, at) = match url.contains(',') || server.ends_with("cluster") {
-                    true => ("running servers (comma-separated)", "any NATS server of"),
-                    false => ("a running server", "a NATS server at"),
-                };
-                Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
-                    "start one in another terminal with `{server}`, or point NATS_URL at {servers}"
-                ))
-            }
+            Kind::Token => Problem::new(format!(
+                "the server at {url} refused the token: authorization violation."
+            ))
+            .hint(
+                "start the server with `cargo xtask server --token` and set NATS_TOKEN to the \
+                 token in target/secrets/token, or to the token your server expects",
+            ),
         }
     }
 }
