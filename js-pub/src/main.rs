@@ -17,13 +17,24 @@
 //! terminal 2:  cargo run -p js-pub                 # this program
 //! ```
 //!
-//! Arguments: `js-pub [SUBJECT] [MESSAGE] [REPLICAS]` (defaults `orders.new`, `one pizza`, 1;
-//! 3 replicas need a cluster with JetStream).
+//! Arguments: `js-pub [SUBJECT] [MESSAGE] [REPLICAS] [COUNT]` (defaults `orders.new`,
+//! `one pizza`, 1 and 1). 3 replicas need a cluster with JetStream (`cargo xtask cluster
+//! --jetstream`); a COUNT over 1 publishes `MESSAGE 1` to `MESSAGE COUNT`.
 
-use async_nats::jetstream::{self, stream};
-use async_nats::{ConnectOptions, HeaderMap};
-use log::info;
+use std::time::{Duration, Instant};
+
+use async_nats::HeaderMap;
+use async_nats::jetstream::context::{Context, PublishErrorKind};
+use async_nats::jetstream::{self, publish::PublishAck, stream};
+use log::{info, warn};
 use stepkit::Problem;
+
+/// How long one message is offered again before giving up on it: longer than a cluster
+/// takes to elect a new leader for the stream when its leader dies.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The stream's acknowledgement, or why there was none.
+type Reply = Result<PublishAck, Problem>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -31,15 +42,18 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "orders.new");
     let message = stepkit::arg(2, "one pizza");
     let replicas = stepkit::number_arg(3, "REPLICAS", 1)?;
+    let count = stepkit::number_arg(4, "COUNT", 1)?;
 
-    let client = ConnectOptions::new()
-        .name(stepkit::connection_name("js-pub"))
-        .connect(&url)
-        .await?;
+    let options = async_nats::ConnectOptions::new().name(stepkit::connection_name("js-pub"));
+    // NATS_URL may list a cluster's nodes, comma-separated: the client fails over among them.
+    let client = options.connect(url.split(',').collect::<Vec<_>>()).await?;
     info!("Connected to {url}");
 
-    // The JetStream API is requests on the same connection (subjects under $JS.API).
-    let js = jetstream::new(client);
+    // The JetStream API is requests on the same connection (subjects under $JS.API). An
+    // acknowledgement that takes over 2 seconds counts as lost.
+    let js = jetstream::ContextBuilder::new()
+        .timeout(Duration::from_secs(2))
+        .build(client);
     let config = stream::Config {
         name: "ORDERS".to_string(),
         subjects: vec!["orders.>".to_string()],
@@ -50,31 +64,58 @@ async fn main() -> Result<(), Problem> {
     js.create_or_update_stream(config)
         .await
         .map_err(|err| stepkit::jetstream::stream_error("ORDERS", err))?;
-    info!("Stream ORDERS stores everything published on orders.>");
+    info!("Stream ORDERS ({replicas} replica(s)) stores everything published on orders.>");
 
-    // The message id: the same message published twice is stored once.
-    let id = format!("{subject}:{message}");
-    for attempt in ["Published", "Published again"] {
-        let mut headers = HeaderMap::new();
-        headers.insert("Nats-Msg-Id", id.as_str());
-        // The first await sends the message; the second waits for the stream's acknowledgement.
-        let ack = js
-            .publish_with_headers(subject.clone(), headers, message.clone().into())
-            .await
-            .map_err(|err| stepkit::jetstream::publish_error(&subject, err))?
-            .await
-            .map_err(|err| stepkit::jetstream::publish_error(&subject, err))?;
+    let mut body = message.clone();
+    // COUNT messages, then the last one again: the same Nats-Msg-Id, so the stream keeps one.
+    for n in 1..=count + 1 {
+        if n <= count && count > 1 {
+            body = format!("{message} {n}");
+        }
+        let again = if n > count { " again" } else { "" };
+        let ack = publish(&js, &subject, &body, n > 1).await?;
+        let (stream, sequence) = (ack.stream, ack.sequence);
         if ack.duplicate {
-            info!(
-                "{attempt} '{message}': a duplicate of #{}, stored once",
-                ack.sequence
-            );
+            info!("Published{again} '{body}': a duplicate of #{sequence}, stored once");
         } else {
-            info!(
-                "{attempt} '{message}': stored in {} as #{}",
-                ack.stream, ack.sequence
-            );
+            info!("Published{again} '{body}': stored in {stream} as #{sequence}");
         }
     }
     Ok(())
+}
+
+/// Publishes `body` until the stream acknowledges it, or PATIENCE runs out. Each attempt
+/// carries the same `Nats-Msg-Id`, so a message that was stored but whose acknowledgement got
+/// lost is not stored twice. `stored_before`: an earlier message on this subject was stored.
+async fn publish(js: &Context, subject: &str, body: &str, stored_before: bool) -> Reply {
+    let mut headers = HeaderMap::new();
+    headers.insert("Nats-Msg-Id", format!("{subject}:{body}").as_str());
+    let started = Instant::now();
+    loop {
+        let payload = body.to_owned().into();
+        // The first await sends the message; the second waits for the stream's acknowledgement.
+        let sent = async {
+            js.publish_with_headers(subject.to_owned(), headers.clone(), payload)
+                .await?
+                .await
+        };
+        let err = match sent.await {
+            Ok(ack) => return Ok(ack),
+            Err(err) => err,
+        };
+        // No answer in time; or, in a cluster while the stream elects a new leader, nobody to
+        // answer on a subject that worked a moment ago. Both may pass: try again.
+        let passing = err.kind() == PublishErrorKind::TimedOut
+            || (stored_before && err.kind() == PublishErrorKind::StreamNotFound);
+        if !passing {
+            return Err(stepkit::jetstream::publish_error(subject, err));
+        } else if started.elapsed() > PATIENCE {
+            return Err(stepkit::jetstream::not_acknowledged(body, PATIENCE, err));
+        }
+        warn!(
+            "'{body}' was not acknowledged ({}); publishing it again",
+            err.kind()
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }

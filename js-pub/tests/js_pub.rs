@@ -2,7 +2,9 @@
 // Helpers below unwrap like the tests do: a panic is the test failing with its reason.
 #![allow(clippy::unwrap_used)]
 
-use testkit::{ServerOptions, checks};
+use std::time::Duration;
+
+use testkit::{PATIENCE, ServerOptions, checks};
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-pub");
 
@@ -51,6 +53,41 @@ fn a_subject_no_stream_captures_is_explained() {
     let out = checks::run(BIN, &server.url(), &[], &["pizza.new", "lost"]);
     checks::assert_error(&out, &["no stream captures 'pizza.new'", "orders.>"]);
     assert_eq!(stored(&server), 0);
+}
+
+#[test]
+fn an_acknowledgement_that_never_comes_is_retried_then_reported() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    // A stream that stores without acknowledging (`no_ack`): the publisher waits in vain.
+    let config = r#"{"name": "SILENT", "subjects": ["silent.>"], "no_ack": true}"#;
+    let answers =
+        testkit::requests(&server, "$JS.API.STREAM.CREATE.SILENT", &[config], PATIENCE).unwrap();
+    assert!(
+        matches!(&answers[..], [Ok(answer)] if !answer.contains("error")),
+        "{answers:?}"
+    );
+
+    // Longer than checks::run waits: js-pub keeps trying for 15 s.
+    let mut command = testkit::Step::command(BIN);
+    command
+        .env("NATS_URL", server.url())
+        .args(["silent.new", "hello"]);
+    let out = testkit::Step::run(&mut command, Duration::from_secs(60)).unwrap();
+    assert!(
+        out.contains("'hello' was not acknowledged (timed out: didn't receive ack in time); publishing it again"),
+        "{}",
+        out.all
+    );
+    checks::assert_error(
+        &out,
+        &[
+            "'hello' was not acknowledged within 15 s",
+            "may or may not be stored",
+            "same Nats-Msg-Id",
+        ],
+    );
+    // Offered several times, stored once: the id made the copies duplicates.
+    assert_eq!(stored(&server), 1);
 }
 
 // The behaviours every step shares (no subject checks: the stream comes first), against a

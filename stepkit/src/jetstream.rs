@@ -5,6 +5,8 @@ use async_nats::jetstream::context::{
 };
 use async_nats::jetstream::stream::ConsumerError;
 
+use std::time::Duration;
+
 use crate::Problem;
 
 /// How a learner starts a server with JetStream.
@@ -31,7 +33,7 @@ pub fn consumer_error(name: &str, err: ConsumerError) -> Problem {
     Problem::new(format!("could not create or find the consumer {name}: {err}."))
 }
 
-/// A publish was not acknowledged: no stream takes the subject, or no answer came in time.
+/// A publish was refused: no stream takes the subject, for example.
 pub fn publish_error(subject: &str, err: PublishError) -> Problem {
     match err.kind() {
         PublishErrorKind::StreamNotFound => {
@@ -40,15 +42,21 @@ pub fn publish_error(subject: &str, err: PublishError) -> Problem {
                  a stream for your subjects",
             )
         }
-        PublishErrorKind::TimedOut => Problem::new(format!(
-            "no acknowledgement for '{subject}' in time: the message may or may not be stored."
-        ))
-        .hint(
-            "publish it again with the same Nats-Msg-Id: the stream keeps one copy; is the \
-             server (or its store) overloaded?",
-        ),
         _ => Problem::new(format!("the publish on '{subject}' was not acknowledged: {err}.")),
     }
+}
+
+/// A publish that kept failing for `patience`, although its stream had stored others: no
+/// acknowledgement, or nobody to give one (in a cluster, the stream has no leader).
+pub fn not_acknowledged(body: &str, patience: Duration, err: PublishError) -> Problem {
+    let patience = patience.as_secs();
+    Problem::new(format!(
+        "'{body}' was not acknowledged within {patience} s ({}): it may or may not be stored.",
+        err.kind()
+    ))
+    .hint(
+        "a stream answers through its leader; in a cluster, a majority of the stream's replicas          must run to elect one (is a node down?). Publishing again with the same Nats-Msg-Id is          safe: the stream keeps one copy",
+    )
 }
 
 /// Any other JetStream failure (fetching, acknowledging), with what was being done.

@@ -136,10 +136,13 @@ fn refuse_credentials(name: &str, server: &ServerAddr) -> Result<(), Problem> {
     ))
 }
 
-/// For a step without credentials: sets up logging and returns the server's URL.
+/// For a step without credentials: sets up logging and returns the server's URL (or several,
+/// comma-separated, for a cluster: the client picks one and fails over to the others).
 pub fn start(name: &'static str) -> Result<String, Problem> {
     let url = init(DEFAULT_URL);
-    refuse_credentials(name, &parse(&url)?)?;
+    for server in url.split(',') {
+        refuse_credentials(name, &parse(server)?)?;
+    }
     remember(name, &url, Kind::Plain);
     Ok(url)
 }

@@ -270,3 +270,47 @@ pub fn requests(
         Ok(answers)
     })
 }
+
+static READERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Reads the first `count` messages of the JetStream stream `stream` through `server`, with a
+/// consumer of its own: a push consumer (the server sends every stored message, oldest first,
+/// to a subject the test subscribes to) that needs no acknowledgements.
+pub fn read_stream(
+    server: &NatsServer,
+    stream: &str,
+    count: usize,
+    timeout: Duration,
+) -> crate::Result<Vec<Received>> {
+    let name = format!(
+        "testkit-reader-{}-{}",
+        std::process::id(),
+        READERS.fetch_add(1, Ordering::Relaxed)
+    );
+    let deliver = format!("testkit.read.{name}");
+    let observer = Observer::subscribe(server, &deliver)?;
+    // Durable, so that it has as many replicas as the stream (an ephemeral consumer has one,
+    // which the cluster might place on a node that has just died).
+    let config = serde_json::json!({
+        "stream_name": stream,
+        "config": {
+            "durable_name": name,
+            "deliver_subject": deliver,
+            "deliver_policy": "all",
+            "ack_policy": "none",
+        },
+    })
+    .to_string();
+    let create = format!("$JS.API.CONSUMER.CREATE.{stream}.{name}");
+    // Right after a node (re)joins, the cluster may still be electing its leaders: JetStream
+    // answers "temporarily unavailable", or not at all, until it has one.
+    let mut last = Vec::new();
+    let created = crate::wait_until(crate::PATIENCE, || {
+        last = requests(server, &create, &[&config], Duration::from_secs(2)).ok()?;
+        matches!(&last[..], [Ok(answer)] if !answer.contains("\"error\"")).then_some(())
+    });
+    if created.is_none() {
+        return Err(format!("cannot create a consumer on {stream}: {last:?}").into());
+    }
+    observer.take(count, timeout)
+}

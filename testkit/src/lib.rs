@@ -22,7 +22,7 @@ mod locate;
 mod server;
 mod step;
 
-pub use client::{Observer, Received, publish, publish_all, requests};
+pub use client::{Observer, Received, publish, publish_all, read_stream, requests};
 pub use lines::Lines;
 pub use locate::{
     NATS_SERVER_PIN, find_nats_server, install_help, installed_nats_server,

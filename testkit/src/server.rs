@@ -578,10 +578,15 @@ impl Cluster {
                 .filter(|other| other.route != own.route)
                 .map(|other| other.route)
                 .collect();
+            let name = format!("n{}", index + 1);
+            let mut node_options = options.clone();
+            // One JetStream store per node: in a folder named after it, inside the one given.
+            if let Some(dir) = &options.store_dir {
+                node_options.store_dir = Some(dir.join(&name));
+            }
             let node = NatsServer::start(
-                options
-                    .clone()
-                    .name(&format!("n{}", index + 1))
+                node_options
+                    .name(&name)
                     .port(own.client)
                     .monitor_port(own.monitor)
                     .cluster(own.route, routes),
@@ -638,6 +643,50 @@ impl Cluster {
                 "no node of the cluster held a subscription to '{subject}' within {timeout:?}"
             ))
         })
+    }
+
+    /// Waits until the nodes' JetStream has elected a meta leader, the node that creates
+    /// streams and consumers for the cluster (before that, the JetStream API does not answer).
+    pub fn wait_for_jetstream(&self, timeout: Duration) -> crate::Result<()> {
+        crate::wait_until(timeout, || {
+            self.nodes
+                .iter()
+                .filter(|node| node.is_running())
+                .find_map(|node| {
+                    let jsz = node.monitor("/jsz").ok()?;
+                    let jsz: serde_json::Value = serde_json::from_str(&jsz).ok()?;
+                    let leader = jsz["meta_cluster"]["leader"].as_str()?;
+                    (!leader.is_empty()).then_some(())
+                })
+        })
+        .ok_or_else(|| crate::Failure(format!("JetStream elected no meta leader in {timeout:?}")))
+    }
+
+    /// The index of the node that leads the stream `name` (which stores each message first
+    /// and acknowledges it once a majority of the replicas has it), from `/jsz`.
+    pub fn stream_leader(&self, name: &str) -> Option<usize> {
+        self.nodes
+            .iter()
+            .filter(|node| node.is_running())
+            .find_map(|node| {
+                let jsz = node.monitor("/jsz?streams=true").ok()?;
+                let jsz: serde_json::Value = serde_json::from_str(&jsz).ok()?;
+                let streams = jsz["account_details"]
+                    .as_array()?
+                    .iter()
+                    .flat_map(|account| {
+                        account["stream_detail"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default()
+                    });
+                let leader = streams
+                    .filter(|stream| stream["name"] == name)
+                    .find_map(|stream| stream["cluster"]["leader"].as_str().map(str::to_string))?;
+                self.nodes
+                    .iter()
+                    .position(|node| node.options.name.as_deref() == Some(&leader))
+            })
     }
 
     /// Waits until each running node reports routes to all the other running nodes.

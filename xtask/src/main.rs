@@ -54,8 +54,8 @@ const TASKS: &[Task] = &[
         args: "[OPTIONS]",
         help: "run nats-server for the tutorial on localhost:4222 (monitoring on 8222) until \
                Ctrl-C; --auth requires user foo / password bar, --token a fresh token (written \
-               to target/secrets/token), --permissions lets user foo / bar use foo.> only, --jetstream turns JetStream on \
-               (its store in target/jetstream), \
+               to target/secrets/token), --permissions lets user foo / bar use foo.> only, --jetstream (-js) turns \
+               JetStream on (its store in target/jetstream), \
                --trace logs every protocol line (-DV), --max-payload BYTES sets the largest \
                message it accepts; it is the nats-server version the guide shows, installed \
                when missing",
@@ -63,10 +63,11 @@ const TASKS: &[Task] = &[
     },
     Task {
         name: "cluster",
-        args: "",
+        args: "[--jetstream]",
         help: "three nats-servers in a cluster, n1, n2 and n3, on localhost:4222, 4223 and \
-               4224, until Ctrl-C; type a node's number and Enter to stop it or start it again",
-        run: |args| no_arguments(args).and_then(|()| servers::cluster()),
+               4224, until Ctrl-C; type a node's number and Enter to stop it or start it again; \
+               --jetstream (-js) runs JetStream on each, storing in target/jetstream-cluster/NODE",
+        run: servers::cluster,
     },
     Task {
         name: "connz",

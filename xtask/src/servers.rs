@@ -60,7 +60,7 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                     path.display()
                 ));
             }
-            "--jetstream" => {
+            "--jetstream" | "-js" => {
                 let store = crate::workspace::root().join("target").join("jetstream");
                 flags.push(format!("--jetstream --store_dir {}", store.display()));
                 options = options.jetstream(Some(store));
@@ -126,8 +126,23 @@ fn write_secret(name: &str, secret: &str) -> Result<std::path::PathBuf, String> 
 /// `cargo xtask cluster`: nodes n1, n2 and n3 on client ports 4222-4224 (routes 6222-6224,
 /// monitoring 8222-8224). Typing a node's number stops it, or starts it again, so a learner
 /// can watch a client fail over.
-pub fn cluster() -> Result<(), String> {
-    let options = ServerOptions::new().bin(guide_nats_server()?);
+/// With `--jetstream` (`-js`), every node runs JetStream, storing under
+/// `target/jetstream-cluster/n1` (n2, n3).
+pub fn cluster(args: &[String]) -> Result<(), String> {
+    let mut options = ServerOptions::new();
+    let mut flags = String::new();
+    match args {
+        [] => {}
+        [flag] if flag == "--jetstream" || flag == "-js" => {
+            let store = crate::workspace::root()
+                .join("target")
+                .join("jetstream-cluster");
+            options = options.jetstream(Some(store.clone()));
+            flags = format!(" with JetStream (stores in {}/n1, n2, n3)", store.display());
+        }
+        _ => return Err("cluster: the only option is --jetstream (-js)".to_string()),
+    }
+    let options = options.bin(guide_nats_server()?);
     let ports: Vec<NodePorts> = (0..3)
         .map(|index| NodePorts {
             client: 4222 + index,
@@ -141,7 +156,7 @@ pub fn cluster() -> Result<(), String> {
              nats-server already running?)"
         )
     })?;
-    println!("xtask: the cluster is up: n1, n2, n3 route to each other");
+    println!("xtask: the cluster is up{flags}: n1, n2, n3 route to each other");
     for (index, port) in ports.iter().enumerate() {
         println!("  n{}  nats://localhost:{}", index + 1, port.client);
     }
@@ -193,6 +208,29 @@ mod tests {
 
         assert!(server_options(&["--max-payload".to_string()]).is_err());
         assert!(server_options(&["--max-payload".to_string(), "big".to_string()]).is_err());
+    }
+
+    #[test]
+    fn a_jetstream_cluster_gives_each_node_a_store_of_its_own() {
+        let dir = std::env::temp_dir().join(format!("xtask-js-cluster-{}", std::process::id()));
+        let options = ServerOptions::new().jetstream(Some(dir.clone()));
+        let cluster = Cluster::start_with(3, options).unwrap_or_else(|err| panic!("{err}"));
+        cluster
+            .wait_for_jetstream(testkit::PATIENCE)
+            .unwrap_or_else(|err| panic!("{err}"));
+        for index in 0..3 {
+            let jsz = cluster
+                .node(index)
+                .monitor("/jsz")
+                .unwrap_or_else(|err| panic!("{err}"));
+            let own = dir.join(format!("n{}", index + 1));
+            assert!(
+                jsz.contains(&format!("\"store_dir\": \"{}", own.display())),
+                "{jsz}"
+            );
+        }
+        drop(cluster);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
