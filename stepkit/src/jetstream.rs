@@ -63,3 +63,49 @@ pub fn not_acknowledged(body: &str, patience: Duration, err: PublishError) -> Pr
 pub fn failed(doing: &str, err: impl std::fmt::Display) -> Problem {
     Problem::new(format!("could not {doing}: {err}."))
 }
+
+/// Creating or finding the key-value bucket failed; most often, the server has no JetStream.
+#[cfg(feature = "kv")]
+pub fn kv_error(err: async_nats::jetstream::context::CreateKeyValueError) -> Problem {
+    use async_nats::jetstream::context::CreateKeyValueErrorKind as Kind;
+    match err.kind() {
+        Kind::JetStream | Kind::TimedOut => {
+            Problem::new("this server does not run JetStream, which keeps the buckets.").hint(HINT)
+        }
+        _ => Problem::new(format!("could not create or find the bucket: {err}.")),
+    }
+}
+
+/// A bucket operation failed (the server went away, for example).
+#[cfg(feature = "kv")]
+pub fn kv_failed(err: impl std::fmt::Display) -> Problem {
+    Problem::new(format!("the bucket did not do it: {err}."))
+}
+
+/// `get` found no value: never put, or deleted.
+#[cfg(feature = "kv")]
+pub fn no_value(key: &str) -> Problem {
+    Problem::new(format!("the key '{key}' has no value (never put, or deleted).")).hint(format!(
+        "put one with `cargo run -p kv -- put {key} VALUE`; `history {key}` shows what it had"
+    ))
+}
+
+/// A compare-and-set update refused: the key changed after revision `read`; `now` is what
+/// it holds.
+#[cfg(feature = "kv")]
+pub fn conflict(key: &str, read: u64, now: &str) -> Problem {
+    let now = if now.is_empty() { format!("{key} has no value") } else { now.to_string() };
+    Problem::new(format!("refused: '{key}' is no longer at revision {read}; now {now}.")).hint(
+        "someone changed it after you read it; look at the new value, then update again with \
+         the revision shown (that is how to retry a compare-and-set)",
+    )
+}
+
+/// A kv command it does not know.
+#[cfg(feature = "kv")]
+pub fn unknown_command(command: &str) -> Problem {
+    Problem::new(format!(
+        "kv knows the commands put, get, delete, history, watch and update, not '{command}'."
+    ))
+    .hint("for example `cargo run -p kv -- put color blue`, then `cargo run -p kv -- get color`")
+}

@@ -1,0 +1,125 @@
+//! End-to-end tests of kv against a real nats-server with JetStream.
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
+
+use testkit::{PATIENCE, ServerOptions, Step, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kv");
+
+/// Runs `kv ARGS` against `server` and expects it to succeed.
+fn kv(server: &testkit::NatsServer, args: &[&str]) -> testkit::Output {
+    let out = checks::run(BIN, &server.url(), &[], args);
+    assert_eq!(out.code, Some(0), "kv {args:?}:\n{}", out.all);
+    out
+}
+
+fn jetstream() -> testkit::NatsServer {
+    checks::start(ServerOptions::new().jetstream(None))
+}
+
+#[test]
+fn put_get_delete_and_the_history_of_a_key() {
+    let server = jetstream();
+    assert!(kv(&server, &["put", "color", "blue"]).contains("color = blue (revision 1)"));
+    assert!(kv(&server, &["put", "color", "red"]).contains("color = red (revision 2)"));
+    assert!(kv(&server, &["get", "color"]).contains("color = red (revision 2)"));
+    assert!(kv(&server, &["delete", "color"]).contains("color deleted"));
+
+    // Deleted: no value any more, and a sentence that says so.
+    let out = checks::run(BIN, &server.url(), &[], &["get", "color"]);
+    checks::assert_error(&out, &["'color' has no value", "put color VALUE"]);
+
+    // The history keeps every revision, the delete marker last.
+    let history = kv(&server, &["history", "color"]);
+    let lines: Vec<&str> = history
+        .all
+        .lines()
+        .filter(|l| l.contains("(revision"))
+        .collect();
+    let expected = [
+        "color = blue (revision 1)",
+        "color = red (revision 2)",
+        "color deleted (revision 3)",
+    ];
+    assert_eq!(lines.len(), 3, "{}", history.all);
+    for (line, expected) in lines.iter().zip(expected) {
+        assert!(line.ends_with(expected), "{}", history.all);
+    }
+}
+
+#[test]
+fn a_watcher_sees_the_current_values_then_each_change_live() {
+    let server = jetstream();
+    kv(&server, &["put", "size", "large"]);
+    let mut command = Step::command(BIN);
+    command.env("NATS_URL", server.url());
+    let watcher = Step::start(&mut command).unwrap();
+    watcher
+        .wait_for_line("size = large (revision 1)", PATIENCE)
+        .unwrap();
+    watcher
+        .wait_for_line("Watching the bucket 'tutorial'", PATIENCE)
+        .unwrap();
+
+    kv(&server, &["put", "color", "green"]);
+    watcher
+        .wait_for_line("color = green (revision 2)", PATIENCE)
+        .unwrap();
+    kv(&server, &["delete", "size"]);
+    watcher
+        .wait_for_line("size deleted (revision 3)", PATIENCE)
+        .unwrap();
+}
+
+#[test]
+fn a_stale_compare_and_set_is_refused_and_says_how_to_retry() {
+    let server = jetstream();
+    kv(&server, &["put", "color", "blue"]);
+    // Read at revision 1, updated at revision 1: accepted.
+    let out = kv(&server, &["update", "color", "red", "1"]);
+    assert!(
+        out.contains("color = red (revision 2, was 1)"),
+        "{}",
+        out.all
+    );
+    // Another update that also read revision 1 comes too late.
+    let out = checks::run(BIN, &server.url(), &[], &["update", "color", "green", "1"]);
+    checks::assert_error(
+        &out,
+        &[
+            "refused: 'color' is no longer at revision 1; now color = red (revision 2)",
+            "retry",
+        ],
+    );
+    assert!(kv(&server, &["get", "color"]).contains("color = red (revision 2)"));
+    // Retried with the revision it was shown: accepted.
+    assert!(kv(&server, &["update", "color", "green", "2"]).contains("(revision 3, was 2)"));
+}
+
+#[test]
+fn a_server_without_jetstream_and_an_unknown_command_are_explained() {
+    let plain = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &plain.url(), &[], &["get", "color"]);
+    checks::assert_error(
+        &out,
+        &["does not run JetStream", "cargo xtask server --jetstream"],
+    );
+
+    let server = jetstream();
+    let out = checks::run(BIN, &server.url(), &[], &["set", "color", "blue"]);
+    checks::assert_error(&out, &["not 'set'", "put color blue"]);
+    let out = checks::run(
+        BIN,
+        &server.url(),
+        &[],
+        &["update", "color", "red", "latest"],
+    );
+    checks::assert_error(&out, &["REVISION must be a whole number, not 'latest'"]);
+}
+
+// The behaviours every step shares, against a server with JetStream (no arguments: it watches).
+testkit::step_checks!(
+    plain: BIN,
+    auth_hint: "cargo xtask server",
+    server: ServerOptions::new().jetstream(None),
+);
