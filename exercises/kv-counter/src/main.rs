@@ -1,0 +1,64 @@
+//! Exercise "kv-counter": see README.md in this folder, and check with
+//! `cargo xtask check kv-counter`.
+
+use std::time::Duration;
+
+use async_nats::ConnectOptions;
+use async_nats::jetstream::kv::{Config, Operation, Store};
+use log::info;
+use stepkit::Problem;
+use stepkit::jetstream::kv_failed as failed;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Problem> {
+    let url = stepkit::start("exercise-kv-counter")?;
+    let count = stepkit::number_arg(1, "COUNT", 1)?;
+    let pause = stepkit::number_arg(2, "PAUSE", 0)?;
+    let client = ConnectOptions::new()
+        .name(stepkit::connection_name("exercise-kv-counter"))
+        .connect(&url)
+        .await?;
+    info!("Connected to {url}");
+    let js = async_nats::jetstream::new(client);
+    let config = Config {
+        bucket: "tutorial".to_string(),
+        history: 10,
+        ..Default::default()
+    };
+    let bucket = js
+        .create_or_update_key_value(config)
+        .await
+        .map_err(stepkit::jetstream::kv_error)?;
+
+    for _ in 0..count {
+        let (visits, _revision) = read(&bucket).await?;
+        // Thinking takes PAUSE milliseconds: meanwhile, another client may change the value.
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        // TODO: store it only if "visits" is still at the revision read (compare-and-set), and when
+        // the bucket refuses because someone changed it meanwhile, read it again and retry.
+        let written = bucket
+            .put("visits", (visits + 1).to_string().into())
+            .await
+            .map_err(failed)?;
+        info!("visits = {} (revision {written})", visits + 1);
+    }
+    Ok(())
+}
+
+/// The counter's value (0 when it has none) and the revision it is at (0 when never written).
+async fn read(bucket: &Store) -> Result<(u64, u64), Problem> {
+    let (visits, revision) = match bucket.entry("visits").await.map_err(failed)? {
+        Some(entry) if entry.operation == Operation::Put => {
+            let text = String::from_utf8_lossy(&entry.value).to_string();
+            let number = text.parse().map_err(|_| {
+                Problem::new(format!("visits holds '{text}', not a number."))
+                    .hint("put a number in it: `cargo run -p kv -- put visits 0`")
+            })?;
+            (number, entry.revision)
+        }
+        Some(deleted) => (0, deleted.revision),
+        None => (0, 0),
+    };
+    info!("Read visits = {visits} at revision {revision}");
+    Ok((visits, revision))
+}
