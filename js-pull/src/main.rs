@@ -39,7 +39,8 @@ async fn main() -> Result<(), Problem> {
 
     let client = ConnectOptions::new()
         .name(stepkit::connection_name("js-pull"))
-        .connect(&url)
+        // NATS_URL may list a cluster's nodes, comma-separated: the client fails over among them.
+        .connect(url.split(',').collect::<Vec<_>>())
         .await?;
     info!("Connected to {url}");
     let js = jetstream::new(client);

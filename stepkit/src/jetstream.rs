@@ -16,7 +16,8 @@ const HINT: &str = "start one with `cargo xtask server --jetstream` (nats-server
 pub fn stream_error(name: &str, err: CreateStreamError) -> Problem {
     match err.kind() {
         CreateStreamErrorKind::JetStreamUnavailable | CreateStreamErrorKind::TimedOut => {
-            Problem::new("this server does not run JetStream.").hint(HINT)
+            Problem::new("JetStream did not answer: this server does not run JetStream.")
+                .hint(format!("{HINT}; in a cluster, a majority of the nodes must be up to run it"))
         }
         _ => Problem::new(format!("could not create or update the stream {name}: {err}.")),
     }

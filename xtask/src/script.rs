@@ -164,9 +164,14 @@ impl Script {
 
     /// Starts a three-node cluster (n1, n2, n3); steps connect to all three nodes, in order.
     pub fn cluster(&mut self) -> Result<Cluster, String> {
+        self.cluster_with(ServerOptions::new())
+    }
+
+    /// [`Script::cluster`] with `options` for every node (JetStream, for example).
+    pub fn cluster_with(&mut self, options: ServerOptions) -> Result<Cluster, String> {
         let options = match &self.server_bin {
-            Some(bin) => ServerOptions::new().bin(bin.clone()),
-            None => ServerOptions::new(),
+            Some(bin) => options.bin(bin.clone()),
+            None => options,
         };
         let cluster = Cluster::start_with(3, options).map_err(|err| err.0)?;
         for index in 0..cluster.len() {
@@ -346,6 +351,26 @@ impl Script {
         }
         let mut text = vec![format!("$ {}", run.command_line)];
         text.extend(run.step.lines().iter().filter(|l| keep(l)).map(|l| fix(l)));
+        self.emit(block, &text.join("\n"));
+    }
+
+    /// Shows (tour) or records (docs) the ended step's output as `block`, keeping only the
+    /// lines that `keep` accepts, each passed through `fix`, and a repeated line once: for
+    /// long output whose details change from run to run.
+    pub fn summary(
+        &mut self,
+        running: &Option<Running>,
+        block: &str,
+        keep: fn(&str) -> bool,
+        fix: fn(&str) -> String,
+    ) {
+        let Some(run) = running else { return };
+        let mut text = vec![format!("$ {}", run.command_line)];
+        for line in run.step.lines().iter().filter(|l| keep(l)).map(|l| fix(l)) {
+            if text.last() != Some(&line) {
+                text.push(line);
+            }
+        }
         self.emit(block, &text.join("\n"));
     }
 
