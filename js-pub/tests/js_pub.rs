@@ -48,6 +48,20 @@ fn a_server_without_jetstream_is_explained() {
 }
 
 #[test]
+fn more_replicas_than_nodes_is_explained() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = checks::run(BIN, &server.url(), &[], &["orders.new", "big", "3"]);
+    checks::assert_error(
+        &out,
+        &[
+            "cannot have that many replicas",
+            "non-clustered",
+            "cargo xtask cluster --jetstream",
+        ],
+    );
+}
+
+#[test]
 fn a_subject_no_stream_captures_is_explained() {
     let server = checks::start(ServerOptions::new().jetstream(None));
     let out = checks::run(BIN, &server.url(), &[], &["pizza.new", "lost"]);

@@ -1,5 +1,6 @@
 //! The sentences for JetStream's errors (with the `jetstream` feature, for the JetStream steps).
 
+use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::{
     CreateStreamError, CreateStreamErrorKind, GetStreamError, PublishError, PublishErrorKind,
 };
@@ -12,6 +13,11 @@ use crate::Problem;
 /// How a learner starts a server with JetStream.
 const HINT: &str = "start one with `cargo xtask server --jetstream` (nats-server --jetstream)";
 
+/// The server's answers to more replicas than it has JetStream nodes: a single server, or a
+/// cluster with too few (or some not joined yet).
+const REPLICAS: [ErrorCode; 2] =
+    [ErrorCode::STREAM_REPLICAS_NOT_SUPPORTED, ErrorCode::CLUSTER_NO_PEERS];
+
 /// Creating or updating a stream failed; most often, the server has no JetStream.
 pub fn stream_error(name: &str, err: CreateStreamError) -> Problem {
     match err.kind() {
@@ -19,7 +25,16 @@ pub fn stream_error(name: &str, err: CreateStreamError) -> Problem {
             Problem::new("JetStream did not answer: this server does not run JetStream.")
                 .hint(format!("{HINT}; in a cluster, a majority of the nodes must be up to run it"))
         }
-        _ => Problem::new(format!("could not create or update the stream {name}: {err}.")),
+        // More replicas than JetStream nodes (or nodes that have not joined yet).
+        CreateStreamErrorKind::JetStream(js) if REPLICAS.contains(&js.error_code()) => {
+            Problem::new(format!("the stream {name} cannot have that many replicas here: {js}."))
+                .hint(
+                    "each replica needs a JetStream node of its own: 1 with `cargo xtask server \
+                     --jetstream`, up to 3 with `cargo xtask cluster --jetstream` (a cluster \
+                     that has just started needs a few seconds to know all its nodes)",
+                )
+        }
+        kind => Problem::new(format!("could not create or update the stream {name}: {kind}.")),
     }
 }
 

@@ -647,7 +647,10 @@ impl Cluster {
 
     /// Waits until the nodes' JetStream has elected a meta leader, the node that creates
     /// streams and consumers for the cluster (before that, the JetStream API does not answer).
+    /// It also waits until that leader knows every running node as a current peer: before,
+    /// a stream with as many replicas as nodes finds "no suitable peers for placement".
     pub fn wait_for_jetstream(&self, timeout: Duration) -> crate::Result<()> {
+        let running = self.nodes.iter().filter(|node| node.is_running()).count();
         crate::wait_until(timeout, || {
             self.nodes
                 .iter()
@@ -655,11 +658,19 @@ impl Cluster {
                 .find_map(|node| {
                     let jsz = node.monitor("/jsz").ok()?;
                     let jsz: serde_json::Value = serde_json::from_str(&jsz).ok()?;
-                    let leader = jsz["meta_cluster"]["leader"].as_str()?;
-                    (!leader.is_empty()).then_some(())
+                    let meta = &jsz["meta_cluster"];
+                    // The leader's own view: the other peers, and whether each is up to date.
+                    let leads = meta["leader"].as_str()? == node.options.name.as_deref()?;
+                    let peers = meta["replicas"].as_array().cloned().unwrap_or_default();
+                    let current = peers.iter().filter(|peer| peer["current"] == true).count();
+                    (leads && current + 1 >= running).then_some(())
                 })
         })
-        .ok_or_else(|| crate::Failure(format!("JetStream elected no meta leader in {timeout:?}")))
+        .ok_or_else(|| {
+            crate::Failure(format!(
+                "JetStream's nodes did not all join its meta group in {timeout:?}"
+            ))
+        })
     }
 
     /// The index of the node that leads the stream `name` (which stores each message first
