@@ -4,7 +4,7 @@ use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::{
     CreateStreamError, CreateStreamErrorKind, GetStreamError, PublishError, PublishErrorKind,
 };
-use async_nats::jetstream::stream::ConsumerError;
+use async_nats::jetstream::stream::{ConsumerError, ConsumerErrorKind};
 
 use std::time::Duration;
 
@@ -46,7 +46,15 @@ pub fn get_stream_error(name: &str, err: GetStreamError) -> Problem {
 
 /// Creating or finding a consumer failed.
 pub fn consumer_error(name: &str, err: ConsumerError) -> Problem {
-    Problem::new(format!("could not create or find the consumer {name}: {err}."))
+    let problem = Problem::new(format!("could not create or find the consumer {name}: {err}."));
+    match err.kind() {
+        // In a cluster that has just lost a node, until it has elected new leaders.
+        ConsumerErrorKind::TimedOut => problem.hint(
+            "JetStream did not answer in time; a cluster that has just lost a node needs a few \
+             seconds to elect new leaders: run it again",
+        ),
+        _ => problem,
+    }
 }
 
 /// A publish was refused: no stream takes the subject, for example.

@@ -521,7 +521,7 @@ fn replication(s: &mut Script) -> Result<(), String> {
         "replication",
         leader.map(|_| ()).ok_or("no leader for ORDERS".to_string()),
     );
-    s.say("terminal 1: the node that leads the stream ORDERS is stopped (its number, Enter)");
+    s.say("terminal 1: meanwhile, the node that leads ORDERS is stopped (its number, Enter)");
     s.wait(&mut publisher, "Published again 'order 1000'");
     s.summary(
         &publisher,
@@ -529,6 +529,9 @@ fn replication(s: &mut Script) -> Result<(), String> {
         failover_line,
         vary_order_numbers,
     );
+    // The remaining nodes elect new leaders (for JetStream itself too) before it goes on.
+    let recovered = cluster.wait_for_jetstream(PATIENCE).map_err(|err| err.0);
+    s.check("replication", recovered);
     let mut reader = s.start(terminal(3, "js-pull").url(&urls));
     s.wait(&mut reader, "Caught up: processed 1000 message(s)");
     s.summary(
