@@ -88,15 +88,28 @@ pub fn failed(doing: &str, err: impl std::fmt::Display) -> Problem {
     Problem::new(format!("could not {doing}: {err}."))
 }
 
-/// Creating or finding the key-value bucket failed; most often, the server has no JetStream.
+/// Creating or finding the key-value bucket failed: the server has no JetStream (its account
+/// query finds nobody to answer, or no answer comes), or something else went wrong.
 #[cfg(feature = "kv")]
 pub fn kv_error(err: async_nats::jetstream::context::CreateKeyValueError) -> Problem {
     use async_nats::jetstream::context::CreateKeyValueErrorKind as Kind;
-    match err.kind() {
-        Kind::JetStream | Kind::TimedOut => {
-            Problem::new("this server does not run JetStream, which keeps the buckets.").hint(HINT)
-        }
-        _ => Problem::new(format!("could not create or find the bucket: {err}.")),
+    use async_nats::jetstream::context::{AccountError, AccountErrorKind};
+    use std::error::Error;
+    let account = err.source().and_then(|source| source.downcast_ref::<AccountError>());
+    let unavailable = account.is_some_and(|account| {
+        matches!(
+            account.kind(),
+            AccountErrorKind::JetStreamUnavailable | AccountErrorKind::TimedOut
+        )
+    });
+    if unavailable || err.kind() == Kind::TimedOut {
+        Problem::new("this server does not run JetStream, which keeps the buckets.").hint(HINT)
+    } else {
+        Problem::new(format!("could not create or find the bucket: {err}.")).hint(
+            "when the server is older than async-nats expects (Debian's 2.9.10 is: async-nats \
+             cannot read its account information), use the one `cargo xtask server --jetstream` \
+             runs",
+        )
     }
 }
 
