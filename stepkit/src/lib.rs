@@ -19,6 +19,9 @@
 
 #[cfg(feature = "jetstream")]
 pub mod jetstream;
+pub mod secure;
+
+pub use secure::{Tls, start_tls};
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -84,7 +87,7 @@ impl fmt::Debug for Problem {
 impl std::error::Error for Problem {}
 
 /// How a step reaches its server, which decides the sentences for a refused connection.
-enum Kind {
+pub(crate) enum Kind {
     /// No credentials, one server (`cargo xtask server`).
     Plain,
     /// No credentials, several servers (`cargo xtask cluster`).
@@ -93,6 +96,8 @@ enum Kind {
     User(String),
     /// A token (`cargo xtask server --token`).
     Token,
+    /// TLS (`cargo xtask server --tls`): whether a CA file and a client certificate are given.
+    Tls { ca: bool, client: bool },
 }
 
 /// What the error sentences need to know about the running step.
@@ -107,17 +112,22 @@ static STEP: OnceLock<Step> = OnceLock::new();
 
 /// Sets up logging (`info` lines show unless `RUST_LOG` says otherwise) and returns
 /// `NATS_URL`, or `default_url`.
-fn init(default_url: &str) -> String {
+pub(crate) fn init(default_url: &str) -> String {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    // rustls needs one crypto provider for the process. async-nats builds rustls with ring,
+    // but if another crate of the program also turns on aws-lc-rs, rustls has two and picks
+    // neither: connecting over TLS would panic. Naming ring here removes the doubt. (It fails
+    // only when a provider is already installed, which is just as good.)
+    let _ = async_nats::rustls::crypto::ring::default_provider().install_default();
     std::env::var("NATS_URL").unwrap_or_else(|_| default_url.to_string())
 }
 
-fn remember(name: &'static str, url: &str, kind: Kind) {
+pub(crate) fn remember(name: &'static str, url: &str, kind: Kind) {
     let url = url.to_string();
     let _ = STEP.set(Step { name, url, kind });
 }
 
-fn parse(url: &str) -> Result<ServerAddr, Problem> {
+pub(crate) fn parse(url: &str) -> Result<ServerAddr, Problem> {
     let hint = "use the form nats://HOST:PORT, for example nats://localhost:4222";
     let problem = || Problem::new("NATS_URL is not a NATS server address.").hint(hint);
     url.trim().parse().map_err(|_| problem())
@@ -125,7 +135,7 @@ fn parse(url: &str) -> Result<ServerAddr, Problem> {
 
 /// async-nats ignores credentials written into the URL (a Go habit, nats.rs issue #1623):
 /// rather than connect without them, a step that sends none says where they belong.
-fn refuse_credentials(name: &str, server: &ServerAddr) -> Result<(), Problem> {
+pub(crate) fn refuse_credentials(name: &str, server: &ServerAddr) -> Result<(), Problem> {
     if !server.has_user_pass() {
         return Ok(());
     }
@@ -273,6 +283,13 @@ impl From<ConnectError> for Problem {
             url: DEFAULT_URL.to_string(),
             kind: Kind::Plain,
         });
+        let tls = match kind {
+            Kind::Tls { ca, client } => Some((*ca, *client)),
+            _ => None,
+        };
+        if let Some(problem) = secure::tls_problem(url, &err, tls) {
+            return problem;
+        }
         if err.kind() != ConnectErrorKind::AuthorizationViolation {
             // Most often: nothing listens at that address.
             let (at, command, servers) = match kind {
@@ -283,6 +300,7 @@ impl From<ConnectError> for Problem {
                 ),
                 Kind::User(_) => ("a NATS server at", "cargo xtask server --auth", "a server"),
                 Kind::Token => ("a NATS server at", "cargo xtask server --token", "a server"),
+                Kind::Tls { .. } => ("a NATS server at", "cargo xtask server --tls", "a server"),
                 Kind::Plain => ("a NATS server at", "cargo xtask server", "a running server"),
             };
             return Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
@@ -291,7 +309,7 @@ impl From<ConnectError> for Problem {
         }
         match kind {
             // The server wants credentials (nats-server --user ... --pass ...) and got none.
-            Kind::Plain | Kind::Cluster => Problem::new(format!(
+            Kind::Plain | Kind::Cluster | Kind::Tls { .. } => Problem::new(format!(
                 "the server at {url} refused the connection: authorization violation."
             ))
             .hint(format!(

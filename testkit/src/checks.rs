@@ -69,14 +69,30 @@ pub fn run(bin: &str, url: &str, env: &[(&str, &str)], args: &[&str]) -> Output 
 }
 
 /// Fails when a secret the step was given appears in its output: the `NATS_PASSWORD` or
-/// `NATS_TOKEN` of `env`, and what `url` holds before its `@` (the password of
-/// `user:password`, or a token written alone). Every run through [`run`] is checked, so no test has to remember it.
+/// `NATS_TOKEN` of `env`; each line of the files that `NATS_KEY` (a private key), `NATS_NKEY`
+/// (a seed) and `NATS_CREDS` (a JWT and a seed) name; and what `url` holds before its `@`
+/// (the password of `user:password`, or a token written alone). Every run through [`run`] is
+/// checked, so no test has to remember it.
 pub fn assert_secrets_kept(out: &Output, url: &str, env: &[(&str, &str)]) {
-    let mut secrets: Vec<&str> = env
+    let mut secrets: Vec<String> = env
         .iter()
         .filter(|(name, _)| matches!(*name, "NATS_PASSWORD" | "NATS_TOKEN"))
-        .map(|(_, value)| *value)
+        .map(|(_, value)| value.to_string())
         .collect();
+    for (_, path) in env
+        .iter()
+        .filter(|(name, _)| matches!(*name, "NATS_KEY" | "NATS_NKEY" | "NATS_CREDS"))
+    {
+        // The lines that carry key material: not the PEM/creds frame lines or blank ones.
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        secrets.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|line| line.len() >= 16 && !line.starts_with("-----"))
+                .filter(|line| !line.starts_with("***") && !line.starts_with("NATS"))
+                .map(str::to_string),
+        );
+    }
     let userinfo = url
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('@'))
@@ -85,11 +101,12 @@ pub fn assert_secrets_kept(out: &Output, url: &str, env: &[(&str, &str)]) {
         secrets.push(
             userinfo
                 .split_once(':')
-                .map_or(userinfo, |(_, password)| password),
+                .map_or(userinfo, |(_, password)| password)
+                .to_string(),
         );
     }
     for secret in secrets.into_iter().filter(|secret| !secret.is_empty()) {
-        assert!(!out.contains(secret), "a secret leaked:\n{}", out.all);
+        assert!(!out.contains(&secret), "a secret leaked:\n{}", out.all);
     }
 }
 

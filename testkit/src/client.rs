@@ -47,6 +47,19 @@ async fn connect(server: &NatsServer, name: &str) -> crate::Result<Client> {
         (None, Some(token)) => ConnectOptions::with_token(token.to_string()),
         (None, None) => ConnectOptions::new(),
     };
+    // A TLS server's test clients trust its CA, and show their certificate when it asks.
+    let options = match server.tls() {
+        Some((pki, mutual)) => {
+            let options = options.add_root_certificates(pki.ca()).require_tls(true);
+            let (cert, key) = pki.client();
+            if *mutual {
+                options.add_client_certificate(cert, key)
+            } else {
+                options
+            }
+        }
+        None => options,
+    };
     options
         .name(name)
         .connect(server.url())

@@ -19,6 +19,7 @@ pub mod checks;
 mod client;
 mod lines;
 mod locate;
+pub mod pki;
 mod server;
 mod step;
 

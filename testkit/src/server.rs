@@ -26,6 +26,8 @@ pub struct ServerOptions {
     token: Option<String>,
     jetstream: bool,
     store_dir: Option<PathBuf>,
+    /// TLS with these certificates; `true`: mutual TLS (client certificates required).
+    tls: Option<(crate::pki::Pki, bool)>,
 }
 
 impl ServerOptions {
@@ -52,6 +54,27 @@ impl ServerOptions {
         self.jetstream = true;
         self.store_dir = store_dir;
         self
+    }
+
+    /// Require TLS (`--tls`), with the server certificate of `pki`.
+    pub fn tls(mut self, pki: &crate::pki::Pki) -> Self {
+        self.tls = Some((pki.clone(), false));
+        self
+    }
+
+    /// Mutual TLS: [`ServerOptions::tls`], and every client must present a certificate signed
+    /// by the CA of `pki` (`--tlsverify`).
+    pub fn mtls(mut self, pki: &crate::pki::Pki) -> Self {
+        self.tls = Some((pki.clone(), true));
+        self
+    }
+
+    /// Accept the user with this nkey (its public key), and nobody else: a configuration
+    /// file, since no flag lists nkeys.
+    pub fn nkey(self, public_key: &str) -> Self {
+        self.config(&format!(
+            "authorization {{\n  users = [ {{ nkey: \"{public_key}\" }} ]\n}}\n"
+        ))
     }
 
     /// Require this token (`--auth`).
@@ -229,6 +252,16 @@ impl NatsServer {
         self.port
     }
 
+    /// The TLS URL, `tls://localhost:PORT` (the name the test certificates are made for).
+    pub fn tls_url(&self) -> String {
+        format!("tls://localhost:{}", self.port)
+    }
+
+    /// The certificates of a TLS server, and whether it wants client certificates too.
+    pub fn tls(&self) -> Option<&(crate::pki::Pki, bool)> {
+        self.options.tls.as_ref()
+    }
+
     pub fn monitor_port(&self) -> u16 {
         self.monitor_port
     }
@@ -350,6 +383,18 @@ impl NatsServer {
         }
         if let Some(token) = &self.options.token {
             command.args(["--auth", token]);
+        }
+        if let Some((pki, mutual)) = &self.options.tls {
+            let (cert, key) = pki.server();
+            command
+                .arg("--tls")
+                .arg("--tlscert")
+                .arg(cert)
+                .arg("--tlskey")
+                .arg(key);
+            if *mutual {
+                command.arg("--tlsverify").arg("--tlscacert").arg(pki.ca());
+            }
         }
         if self.options.jetstream {
             command.arg("--jetstream");

@@ -1,0 +1,130 @@
+//! Settings and sentences for the secured steps: TLS (`NATS_CA`, `NATS_CERT`, `NATS_KEY`) and,
+//! with the `nkeys` feature, nkeys (`NATS_NKEY`) and credentials files (`NATS_CREDS`). The
+//! variables carry the `nats` CLI's names; they hold file paths, and no file's content is ever
+//! logged or put in a sentence.
+
+use std::path::{Path, PathBuf};
+
+use async_nats::ConnectError;
+
+use crate::{Kind, Problem};
+
+/// The address the TLS steps use unless `NATS_URL` says otherwise.
+pub const TLS_URL: &str = "tls://localhost:4222";
+
+/// Where and how a TLS step connects.
+pub struct Tls {
+    /// The server, normally a `tls://` URL.
+    pub url: String,
+    /// `NATS_CA`: the CA that signed the server's certificate, when it is not one the system
+    /// trusts (a local test CA never is).
+    pub ca: Option<PathBuf>,
+    /// `NATS_CERT` and `NATS_KEY`: the client's own certificate and key, for mutual TLS.
+    pub client: Option<(PathBuf, PathBuf)>,
+}
+
+/// The file a variable names, once it is known to be readable.
+fn file(variable: &str) -> Result<Option<PathBuf>, Problem> {
+    let Some(path) = std::env::var_os(variable).filter(|path| !path.is_empty()) else {
+        return Ok(None);
+    };
+    let path = PathBuf::from(path);
+    readable(variable, &path)?;
+    Ok(Some(path))
+}
+
+/// Opens the file at `path` (named by `variable`) to be sure it can be read; says which file
+/// when it cannot, never what is in it.
+fn readable(variable: &str, path: &Path) -> Result<(), Problem> {
+    std::fs::File::open(path).map(|_| ()).map_err(|err| {
+        Problem::new(format!("cannot read {variable}'s file {} ({err}).", path.display())).hint(
+            "`cargo xtask server --tls` (or --mtls, --nkey) writes the files under target/ and \
+             prints what to set",
+        )
+    })
+}
+
+/// For a TLS step: sets up logging and returns the URL (`NATS_URL`, default
+/// `tls://localhost:4222`) and the files of `NATS_CA`, `NATS_CERT` and `NATS_KEY`.
+pub fn start_tls(name: &'static str) -> Result<Tls, Problem> {
+    let url = crate::init(TLS_URL);
+    crate::refuse_credentials(name, &crate::parse(&url)?)?;
+    let ca = file("NATS_CA")?;
+    let client = match (file("NATS_CERT")?, file("NATS_KEY")?) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => {
+            return Err(Problem::new("NATS_CERT and NATS_KEY go together; only one is set.")
+                .hint("mutual TLS needs the client's certificate and its private key"));
+        }
+    };
+    let kind = Kind::Tls { ca: ca.is_some(), client: client.is_some() };
+    crate::remember(name, &url, kind);
+    Ok(Tls { url, ca, client })
+}
+
+/// The sentence for a failed TLS handshake (or a TLS mismatch) at `url`. rustls says what
+/// went wrong in its error's text; this puts it in a learner's words. `ca`/`client`: whether
+/// the step gave a CA file and a client certificate (`None`: not a TLS step at all).
+/// `None` when the error is not about TLS. (async-nats reports most of these as I/O errors.)
+pub(crate) fn tls_problem(
+    url: &str,
+    err: &ConnectError,
+    tls: Option<(bool, bool)>,
+) -> Option<Problem> {
+    let text = format!("{err}");
+    let said = |needle: &str| text.contains(needle);
+    let about_tls = ["certificate", "fatal alert", "corrupt message", "TLS"];
+    if !about_tls.iter().any(|needle| said(needle)) {
+        return None;
+    }
+    Some(if said("UnknownIssuer") && tls.is_none_or(|(ca, _)| !ca) {
+        Problem::new(format!(
+            "the server at {url} requires TLS, and its certificate is signed by a CA this client \
+             does not trust."
+        ))
+        .hint(
+            "give the CA's certificate in NATS_CA (cargo xtask server --tls writes it to \
+             target/tls/ca.pem) and use a TLS step such as tls-pub",
+        )
+    } else if said("UnknownIssuer") || said("BadSignature") {
+        Problem::new(format!(
+            "the server at {url} has a certificate that the CA in NATS_CA did not sign."
+        ))
+        .hint("point NATS_CA at the CA that signed this server's certificate")
+    } else if said("not valid for name") || said("NotValidForName") {
+        Problem::new(format!(
+            "the server at {url} has a certificate made out to another name than the one in \
+             the URL."
+        ))
+        .hint(
+            "connect with a name the certificate lists (cargo xtask server --tls makes one for \
+             localhost and 127.0.0.1), or make the server a certificate for this name",
+        )
+    } else if said("CertificateRequired") {
+        Problem::new(format!(
+            "the server at {url} wants a client certificate (mutual TLS), and got none."
+        ))
+        .hint(
+            "set NATS_CERT and NATS_KEY to the client's certificate and key (cargo xtask server \
+             --mtls writes them to target/tls/)",
+        )
+    } else if said("UnknownCA") || said("BadCertificate") || said("DecryptError") {
+        Problem::new(format!("the server at {url} refused this client's certificate."))
+            .hint("the client certificate in NATS_CERT must be signed by the CA the server trusts")
+    } else if said("corrupt message") {
+        // The server answered in plain text where a TLS handshake was expected.
+        Problem::new(format!(
+            "the server at {url} does not speak TLS, and this client requires it."
+        ))
+        .hint(
+            "start a server with TLS (`cargo xtask server --tls`), or connect to this one \
+                 with a step without TLS and a nats:// URL",
+        )
+    } else {
+        Problem::new(format!("the TLS connection to {url} failed ({err}).")).hint(
+            "the server and the client must agree on TLS: `cargo xtask server --tls` and tls-pub \
+             with NATS_CA set",
+        )
+    })
+}

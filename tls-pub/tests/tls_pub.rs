@@ -1,0 +1,168 @@
+//! End-to-end tests of tls-pub against real nats-servers with TLS and mutual TLS, their
+//! certificates made by the test (testkit::pki).
+// Helpers below unwrap like the tests do: a panic is the test failing with its reason.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use testkit::pki::Pki;
+use testkit::{EXERCISE_PATIENCE, NatsServer, Observer, Output, ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tls-pub");
+
+/// A fresh folder for one test's certificates.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tls-pub-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Certificates for localhost and 127.0.0.1, like `cargo xtask server --tls` makes.
+fn pki(name: &str) -> Pki {
+    Pki::generate(&folder(name), &["localhost", "127.0.0.1"]).unwrap()
+}
+
+fn path(path: &std::path::Path) -> String {
+    path.display().to_string()
+}
+
+/// Runs tls-pub against `server`'s TLS URL with `env`.
+fn run(server: &NatsServer, env: &[(&str, &str)]) -> Output {
+    checks::run(BIN, &server.tls_url(), env, &[])
+}
+
+#[test]
+fn it_publishes_over_tls_when_it_trusts_the_servers_ca() {
+    let pki = pki("ok");
+    let server = checks::start(ServerOptions::new().tls(&pki));
+    let observer = Observer::subscribe(&server, "foo").unwrap();
+    let ca = path(&pki.ca());
+    let out = run(&server, &[("NATS_CA", &ca)]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("over TLS; the server's certificate checked out"),
+        "{}",
+        out.all
+    );
+    assert_eq!(
+        observer.next(EXERCISE_PATIENCE).unwrap().payload,
+        "Hello TLS"
+    );
+}
+
+#[test]
+fn without_the_ca_the_certificate_is_untrusted() {
+    let pki = pki("untrusted");
+    let server = checks::start(ServerOptions::new().tls(&pki));
+    let out = run(&server, &[]);
+    checks::assert_error(
+        &out,
+        &["signed by a CA this client does not trust", "NATS_CA"],
+    );
+}
+
+#[test]
+fn a_ca_that_did_not_sign_the_certificate_is_explained() {
+    let server = checks::start(ServerOptions::new().tls(&pki("signed")));
+    let other = pki("other-ca");
+    let out = run(&server, &[("NATS_CA", &path(&other.ca()))]);
+    checks::assert_error(&out, &["the CA in NATS_CA did not sign", "point NATS_CA"]);
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused() {
+    let pki = Pki::generate(&folder("named"), &["example.test"]).unwrap();
+    let server = checks::start(ServerOptions::new().tls(&pki));
+    let out = run(&server, &[("NATS_CA", &path(&pki.ca()))]);
+    checks::assert_error(
+        &out,
+        &["made out to another name", "localhost and 127.0.0.1"],
+    );
+}
+
+#[test]
+fn a_server_without_tls_is_explained() {
+    let pki = pki("no-tls");
+    let server = checks::start(ServerOptions::new());
+    let out = checks::run(BIN, &server.url(), &[("NATS_CA", &path(&pki.ca()))], &[]);
+    checks::assert_error(&out, &["does not speak TLS", "cargo xtask server --tls"]);
+}
+
+#[test]
+fn mutual_tls_needs_a_client_certificate_the_server_trusts() {
+    let pki = pki("mutual");
+    let server = checks::start(ServerOptions::new().mtls(&pki));
+    let ca = path(&pki.ca());
+
+    // None: the server's refusal, explained.
+    let out = run(&server, &[("NATS_CA", &ca)]);
+    checks::assert_error(
+        &out,
+        &[
+            "wants a client certificate (mutual TLS)",
+            "NATS_CERT and NATS_KEY",
+        ],
+    );
+
+    // One from another CA: refused too.
+    let (cert, key) = pki_client(&self::pki("stranger"));
+    let env = [
+        ("NATS_CA", ca.as_str()),
+        ("NATS_CERT", &cert),
+        ("NATS_KEY", &key),
+    ];
+    checks::assert_error(&run(&server, &env), &["refused this client's certificate"]);
+
+    // Its own: in, and the private key never shows.
+    let observer = Observer::subscribe(&server, "foo").unwrap();
+    let (cert, key) = pki_client(&pki);
+    let env = [
+        ("NATS_CA", ca.as_str()),
+        ("NATS_CERT", &cert),
+        ("NATS_KEY", &key),
+    ];
+    let out = run(&server, &env);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("Presenting the client certificate"),
+        "{}",
+        out.all
+    );
+    assert_eq!(
+        observer.next(EXERCISE_PATIENCE).unwrap().payload,
+        "Hello TLS"
+    );
+}
+
+#[test]
+fn unreadable_or_half_given_files_are_named() {
+    let server = checks::start(ServerOptions::new());
+    let out = run(&server, &[("NATS_CA", "/nonexistent/ca.pem")]);
+    checks::assert_error(&out, &["cannot read NATS_CA's file /nonexistent/ca.pem"]);
+    let out = run(&server, &[("NATS_CERT", "/nonexistent/cert.pem")]);
+    checks::assert_error(&out, &["cannot read NATS_CERT's file"]);
+    let pki = pki("half");
+    let (cert, _) = pki_client(&pki);
+    let out = run(&server, &[("NATS_CERT", &cert)]);
+    checks::assert_error(&out, &["NATS_CERT and NATS_KEY go together"]);
+}
+
+/// The client certificate and key of `pki`, as the strings the environment takes.
+fn pki_client(pki: &Pki) -> (String, String) {
+    let (cert, key) = pki.client();
+    (path(&cert), path(&key))
+}
+
+#[test]
+fn no_server_invalid_urls_and_url_credentials_are_explained() {
+    checks::fails_clearly_without_server(BIN, &[]);
+    checks::explains_invalid_url(BIN);
+    checks::refuses_credentials_in_url(BIN);
+}
+
+#[test]
+fn names_its_connection_for_the_servers_monitoring() {
+    let pki = pki("named-connection");
+    let ca = path(&pki.ca());
+    checks::names_its_connection_with(BIN, ServerOptions::new().tls(&pki), &[("NATS_CA", &ca)]);
+}
