@@ -21,6 +21,8 @@
 pub mod jetstream;
 pub mod secure;
 
+#[cfg(feature = "nkeys")]
+pub use secure::{Nkey, start_with_nkey};
 pub use secure::{Tls, start_tls};
 
 use std::fmt;
@@ -98,6 +100,8 @@ pub(crate) enum Kind {
     Token,
     /// TLS (`cargo xtask server --tls`): whether a CA file and a client certificate are given.
     Tls { ca: bool, client: bool },
+    /// An nkey, named by its public key (`cargo xtask server --nkey`).
+    Nkey(String),
 }
 
 /// What the error sentences need to know about the running step.
@@ -301,6 +305,7 @@ impl From<ConnectError> for Problem {
                 Kind::User(_) => ("a NATS server at", "cargo xtask server --auth", "a server"),
                 Kind::Token => ("a NATS server at", "cargo xtask server --token", "a server"),
                 Kind::Tls { .. } => ("a NATS server at", "cargo xtask server --tls", "a server"),
+                Kind::Nkey(_) => ("a NATS server at", "cargo xtask server --nkey", "a server"),
                 Kind::Plain => ("a NATS server at", "cargo xtask server", "a running server"),
             };
             return Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
@@ -325,6 +330,15 @@ impl From<ConnectError> for Problem {
                 "start the server with `cargo xtask server --auth` (nats-server --user foo \
                  --pass bar), or set NATS_USER and NATS_PASSWORD to the credentials your \
                  server expects",
+            ),
+            // The seed is never part of the sentence; its public key may be.
+            Kind::Nkey(public_key) => Problem::new(format!(
+                "the server at {url} refused the nkey {public_key}: authorization violation."
+            ))
+            .hint(
+                "the server's configuration must list this public key: `cargo xtask server \
+                 --nkey` writes a new seed to target/secrets/user.nk and lists its key; use that \
+                 seed",
             ),
             Kind::Token => Problem::new(format!(
                 "the server at {url} refused the token: authorization violation."

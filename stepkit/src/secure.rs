@@ -128,3 +128,48 @@ pub(crate) fn tls_problem(
         )
     })
 }
+
+/// Where an nkey step connects, and with which key. No `Debug`: the seed is a secret.
+#[cfg(feature = "nkeys")]
+pub struct Nkey {
+    /// The server's URL.
+    pub url: String,
+    /// The seed (`SU...`), the secret that signs the server's challenge. Never logged.
+    pub seed: String,
+    /// The public key (`U...`) derived from it: what the server's configuration lists, safe
+    /// to log.
+    pub public_key: String,
+}
+
+/// For a step that authenticates with an nkey: sets up logging and reads the seed from the
+/// file that `NATS_NKEY` names. A missing, unreadable or malformed file gets a sentence that
+/// names the file, never its content.
+#[cfg(feature = "nkeys")]
+pub fn start_with_nkey(name: &'static str) -> Result<Nkey, Problem> {
+    let url = crate::init(crate::DEFAULT_URL);
+    crate::refuse_credentials(name, &crate::parse(&url)?)?;
+    let hint = format!(
+        "`cargo xtask server --nkey` writes a fresh seed to target/secrets/user.nk: run \
+         NATS_NKEY=target/secrets/user.nk cargo run -p {name}"
+    );
+    let Some(path) = file("NATS_NKEY")? else {
+        return Err(Problem::new("NATS_NKEY is not set.").hint(hint));
+    };
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        Problem::new(format!("cannot read NATS_NKEY's file {} ({err}).", path.display()))
+    })?;
+    // The seed is the file's first non-blank line (nsc and `nk` write it alone in a file).
+    let seed = text.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or_default();
+    let pair =
+        nkeys::KeyPair::from_seed(seed).ok().filter(|pair| pair.public_key().starts_with('U'));
+    let Some(pair) = pair else {
+        return Err(Problem::new(format!(
+            "NATS_NKEY's file {} does not hold a user nkey seed (a line starting with SU).",
+            path.display()
+        ))
+        .hint(hint));
+    };
+    let public_key = pair.public_key();
+    crate::remember(name, &url, Kind::Nkey(public_key.clone()));
+    Ok(Nkey { url, seed: seed.to_string(), public_key })
+}

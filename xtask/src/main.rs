@@ -54,7 +54,9 @@ const TASKS: &[Task] = &[
         args: "[OPTIONS]",
         help: "run nats-server for the tutorial on localhost:4222 (monitoring on 8222) until \
                Ctrl-C; --auth requires user foo / password bar, --token a fresh token (written \
-               to target/secrets/token), --permissions lets user foo / bar use foo.> only, --jetstream (-js) turns \
+               to target/secrets/token), --nkey a fresh user nkey (its seed in target/secrets/user.nk), --tls TLS with a new local \
+               CA and --mtls mutual TLS (certificates in target/tls), --permissions lets user foo \
+               / bar use foo.> only, --jetstream (-js) turns \
                JetStream on (its store in target/jetstream), \
                --trace logs every protocol line (-DV), --max-payload BYTES sets the largest \
                message it accepts; it is the nats-server version the guide shows, installed \

@@ -68,6 +68,48 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                     "JetStream is on: cargo run -p js-pub, then cargo run -p js-pull".to_string(),
                 );
             }
+            "--nkey" => {
+                let (seed, public) = testkit::pki::new_user_nkey();
+                let path = write_secret("user.nk", &format!("{seed}\n"))?;
+                options = options.nkey(&public);
+                flags.push(format!("(config file: the user nkey {public})"));
+                clients.push(format!(
+                    "clients sign with the seed: NATS_NKEY={} cargo run -p nkey-pub",
+                    crate::workspace::relative(&path)
+                ));
+            }
+            flag @ ("--tls" | "--mtls") => {
+                let dir = crate::workspace::root().join("target").join("tls");
+                let pki = testkit::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"])
+                    .map_err(|err| err.0)?;
+                let ca = crate::workspace::relative(&pki.ca());
+                let (cert, key) = pki.server();
+                let (cert, key) = (
+                    crate::workspace::relative(&cert),
+                    crate::workspace::relative(&key),
+                );
+                if flag == "--tls" {
+                    options = options.tls(&pki);
+                    flags.push(format!("--tls --tlscert {cert} --tlskey {key}"));
+                    clients.push(format!(
+                        "TLS only, with a new local CA: NATS_CA={ca} cargo run -p tls-pub"
+                    ));
+                } else {
+                    options = options.mtls(&pki);
+                    flags.push(format!(
+                        "--tls --tlscert {cert} --tlskey {key} --tlsverify --tlscacert {ca}"
+                    ));
+                    let (cert, key) = pki.client();
+                    let (cert, key) = (
+                        crate::workspace::relative(&cert),
+                        crate::workspace::relative(&key),
+                    );
+                    clients.push(format!(
+                        "mutual TLS, clients need a certificate: NATS_CA={ca} NATS_CERT={cert} \
+                         NATS_KEY={key} cargo run -p tls-pub"
+                    ));
+                }
+            }
             "--permissions" => {
                 options = options.permissions();
                 flags.push("(config file: user foo, password bar, on foo.> only)".to_string());
@@ -231,6 +273,59 @@ mod tests {
         }
         drop(cluster);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn tls_and_mtls_make_a_ca_and_a_server_that_requires_them() {
+        for flag in ["--tls", "--mtls"] {
+            let (options, flags, clients) =
+                server_options(&[flag.to_string()]).unwrap_or_else(|err| panic!("{err}"));
+            let shown = format!("{flags:?}{clients:?}");
+            assert!(shown.contains("NATS_CA=target/tls/ca.pem"), "{shown}");
+            assert_eq!(
+                shown.contains("NATS_CERT=target/tls/client-cert.pem"),
+                flag == "--mtls"
+            );
+            let key =
+                std::fs::read_to_string(crate::workspace::root().join("target/tls/server-key.pem"))
+                    .unwrap_or_else(|err| panic!("{err}"));
+            assert!(
+                !shown.contains(key.lines().nth(1).unwrap_or("-")),
+                "a key was printed"
+            );
+            // A real server with those options: the test client connects over TLS (with the
+            // client certificate when it is mutual), a client without TLS cannot.
+            let server = NatsServer::start(options).unwrap_or_else(|err| panic!("{err}"));
+            testkit::publish(&server, "foo", "over TLS").unwrap_or_else(|err| panic!("{err}"));
+            let varz = server.varz().unwrap_or_else(|err| panic!("{err}"));
+            assert_eq!(varz["tls_required"], true, "{varz}");
+            assert_eq!(varz["tls_verify"] == true, flag == "--mtls", "{varz}");
+        }
+    }
+
+    #[test]
+    fn nkey_writes_a_private_seed_and_shows_only_its_public_key() {
+        let (_, flags, clients) =
+            server_options(&["--nkey".to_string()]).unwrap_or_else(|err| panic!("{err}"));
+        let path = crate::workspace::root().join("target/secrets/user.nk");
+        let seed = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
+        assert!(seed.starts_with("SU"), "not a user seed");
+        let shown = format!("{flags:?}{clients:?}");
+        assert!(
+            !shown.contains(seed.trim()),
+            "the seed was printed: {shown}"
+        );
+        assert!(
+            shown.contains("NATS_NKEY=target/secrets/user.nk"),
+            "{shown}"
+        );
+        assert!(shown.contains("the user nkey U"), "{shown}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map(|meta| meta.permissions().mode() & 0o777);
+            assert_eq!(mode.ok(), Some(0o600));
+        }
     }
 
     #[test]

@@ -8,6 +8,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output};
 
 /// The folder of the workspace's root `Cargo.toml` (see `testkit::workspace_root`).
+/// `path` relative to the workspace's root when it lies inside (what a learner types from
+/// there), else whole.
+pub fn relative(path: &std::path::Path) -> String {
+    let root = root();
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
 pub fn root() -> PathBuf {
     testkit::workspace_root()
 }
