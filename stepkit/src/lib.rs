@@ -101,6 +101,7 @@ pub(crate) enum Kind {
     /// TLS (`cargo xtask server --tls`): whether a CA file and a client certificate are given.
     Tls { ca: bool, client: bool },
     /// An nkey, named by its public key (`cargo xtask server --nkey`).
+    #[cfg(feature = "nkeys")]
     Nkey(String),
 }
 
@@ -305,6 +306,7 @@ impl From<ConnectError> for Problem {
                 Kind::User(_) => ("a NATS server at", "cargo xtask server --auth", "a server"),
                 Kind::Token => ("a NATS server at", "cargo xtask server --token", "a server"),
                 Kind::Tls { .. } => ("a NATS server at", "cargo xtask server --tls", "a server"),
+                #[cfg(feature = "nkeys")]
                 Kind::Nkey(_) => ("a NATS server at", "cargo xtask server --nkey", "a server"),
                 Kind::Plain => ("a NATS server at", "cargo xtask server", "a running server"),
             };
@@ -332,6 +334,7 @@ impl From<ConnectError> for Problem {
                  server expects",
             ),
             // The seed is never part of the sentence; its public key may be.
+            #[cfg(feature = "nkeys")]
             Kind::Nkey(public_key) => Problem::new(format!(
                 "the server at {url} refused the nkey {public_key}: authorization violation."
             ))
