@@ -76,16 +76,23 @@ fn a_second_crypto_provider_does_not_break_tls_through_stepkit() {
     assert!(built.success(), "the throw-away crate did not build");
     let tree = Command::new(env!("CARGO"))
         .current_dir(&dir)
-        .args(["tree", "--edges", "normal", "--prefix", "none", "-i", "rustls"])
+        .args([
+            "tree", "--edges", "normal", "--prefix", "none", "-i", "rustls",
+        ])
         .output()
         .unwrap();
     let features = Command::new(env!("CARGO"))
         .current_dir(&dir)
-        .args(["tree", "--edges", "features", "--prefix", "none", "-i", "rustls"])
+        .args([
+            "tree", "--edges", "features", "--prefix", "none", "-i", "rustls",
+        ])
         .output()
         .unwrap();
     let features = String::from_utf8_lossy(&features.stdout);
-    assert!(tree.status.success() && features.contains("\"aws-lc-rs\""), "{features}");
+    assert!(
+        tree.status.success() && features.contains("\"aws-lc-rs\""),
+        "{features}"
+    );
     assert!(features.contains("\"ring\""), "{features}");
 
     let pki = Pki::generate(&dir.join("tls"), &["localhost", "127.0.0.1"]).unwrap();
@@ -102,7 +109,11 @@ fn a_second_crypto_provider_does_not_break_tls_through_stepkit() {
 
     let out = run("stepkit");
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("connected over TLS with ring and aws-lc-rs compiled in"), "{}", out.all);
+    assert!(
+        out.contains("connected over TLS with ring and aws-lc-rs compiled in"),
+        "{}",
+        out.all
+    );
 
     // Without stepkit the same program panics: the test above would notice if the
     // installation went missing.
