@@ -22,7 +22,7 @@ pub mod jetstream;
 pub mod secure;
 
 #[cfg(feature = "nkeys")]
-pub use secure::{Nkey, start_with_nkey};
+pub use secure::{Nkey, creds_error, start_with_creds, start_with_nkey};
 pub use secure::{Tls, start_tls};
 
 use std::fmt;
@@ -103,6 +103,9 @@ pub(crate) enum Kind {
     /// An nkey, named by its public key (`cargo xtask server --nkey`).
     #[cfg(feature = "nkeys")]
     Nkey(String),
+    /// A credentials file, named by its path (`cargo xtask server --creds`).
+    #[cfg(feature = "nkeys")]
+    Creds(String),
 }
 
 /// What the error sentences need to know about the running step.
@@ -308,6 +311,8 @@ impl From<ConnectError> for Problem {
                 Kind::Tls { .. } => ("a NATS server at", "cargo xtask server --tls", "a server"),
                 #[cfg(feature = "nkeys")]
                 Kind::Nkey(_) => ("a NATS server at", "cargo xtask server --nkey", "a server"),
+                #[cfg(feature = "nkeys")]
+                Kind::Creds(_) => ("a NATS server at", "cargo xtask server --creds", "a server"),
                 Kind::Plain => ("a NATS server at", "cargo xtask server", "a running server"),
             };
             return Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
@@ -342,6 +347,15 @@ impl From<ConnectError> for Problem {
                 "the server's configuration must list this public key: `cargo xtask server \
                  --nkey` writes a new seed to target/secrets/user.nk and lists its key; use that \
                  seed",
+            ),
+            #[cfg(feature = "nkeys")]
+            Kind::Creds(path) => Problem::new(format!(
+                "the server at {url} refused the user in {path}: authorization violation."
+            ))
+            .hint(
+                "the server must trust the operator that signed this user's account: \
+                 `cargo xtask server --creds` makes all three and writes target/secrets/user.creds \
+                 again; use that file",
             ),
             Kind::Token => Problem::new(format!(
                 "the server at {url} refused the token: authorization violation."

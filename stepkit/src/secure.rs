@@ -173,3 +173,34 @@ pub fn start_with_nkey(name: &'static str) -> Result<Nkey, Problem> {
     crate::remember(name, &url, Kind::Nkey(public_key.clone()));
     Ok(Nkey { url, seed: seed.to_string(), public_key })
 }
+
+/// For a step with a credentials file: sets up logging and returns the URL and the file that
+/// `NATS_CREDS` names, once it is known to be readable.
+#[cfg(feature = "nkeys")]
+pub fn start_with_creds(name: &'static str) -> Result<(String, PathBuf), Problem> {
+    let url = crate::init(crate::DEFAULT_URL);
+    crate::refuse_credentials(name, &crate::parse(&url)?)?;
+    let Some(path) = file("NATS_CREDS")? else {
+        return Err(Problem::new("NATS_CREDS is not set.").hint(format!(
+            "`cargo xtask server --creds` writes a credentials file to \
+             target/secrets/user.creds: run NATS_CREDS=target/secrets/user.creds cargo run -p \
+             {name}"
+        )));
+    };
+    crate::remember(name, &url, Kind::Creds(path.display().to_string()));
+    Ok((url, path))
+}
+
+/// The credentials file at `path` could not be used (async-nats found no JWT or no seed).
+#[cfg(feature = "nkeys")]
+pub fn creds_error(path: &Path, err: std::io::Error) -> Problem {
+    Problem::new(format!(
+        "NATS_CREDS's file {} is not a usable credentials file ({}).",
+        path.display(),
+        err.kind()
+    ))
+    .hint(
+        "a credentials file holds a user JWT and the user's nkey seed between BEGIN/END lines, \
+         as nsc writes it (and `cargo xtask server --creds`)",
+    )
+}

@@ -103,3 +103,99 @@ pub fn new_user_nkey() -> (String, String) {
     let seed = pair.seed().unwrap_or_default();
     (seed, pair.public_key())
 }
+
+/// A decentralized-auth setup, as `nsc` makes one: an operator, an account it signs, and a
+/// user the account signs, each an nkey with a JWT. `server_config` is what nats-server needs
+/// (the operator's JWT, and the account's, preloaded in memory); `creds` is the user's
+/// credentials file (its JWT and its seed).
+pub struct Credentials {
+    pub server_config: String,
+    pub creds: String,
+    /// The user's public key.
+    pub user: String,
+}
+
+impl Credentials {
+    pub fn generate() -> Credentials {
+        let operator = nkeys::KeyPair::new_operator();
+        let account = nkeys::KeyPair::new_account();
+        let user = nkeys::KeyPair::new_user();
+        let operator_jwt = jwt(
+            &operator,
+            &operator,
+            "tutorial-operator",
+            serde_json::json!({
+                "type": "operator", "version": 2,
+            }),
+        );
+        let unlimited = serde_json::json!({
+            "subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1,
+            "wildcards": true, "conn": -1, "leaf": -1,
+        });
+        let account_jwt = jwt(
+            &operator,
+            &account,
+            "tutorial-account",
+            serde_json::json!({
+                "limits": unlimited, "type": "account", "version": 2,
+            }),
+        );
+        let user_jwt = jwt(
+            &account,
+            &user,
+            "tutorial-user",
+            serde_json::json!({
+                "pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1,
+                "type": "user", "version": 2,
+            }),
+        );
+        let server_config = format!(
+            "operator: \"{operator_jwt}\"\nresolver: MEMORY\nresolver_preload: {{\n  {}: \"{account_jwt}\"\n}}\n",
+            account.public_key()
+        );
+        let seed = user.seed().unwrap_or_default();
+        let creds = format!(
+            "-----BEGIN NATS USER JWT-----\n{user_jwt}\n------END NATS USER JWT------\n\n\
+             ************************* IMPORTANT *************************\n\
+             NKEY Seed printed below can be used to sign and prove identity.\n\
+             NKEYs are sensitive and should be treated as secrets.\n\n\
+             -----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n\n\
+             *************************************************************\n"
+        );
+        Credentials {
+            server_config,
+            creds,
+            user: user.public_key(),
+        }
+    }
+}
+
+/// A NATS JWT: `subject`'s claims, signed by `issuer` (ed25519, the JWT's "ed25519-nkey").
+fn jwt(
+    issuer: &nkeys::KeyPair,
+    subject: &nkeys::KeyPair,
+    name: &str,
+    nats: serde_json::Value,
+) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let header = serde_json::json!({"typ": "JWT", "alg": "ed25519-nkey"});
+    let claims = serde_json::json!({
+        "jti": format!("{:X}{}", now, subject.public_key()),
+        "iat": now,
+        "iss": issuer.public_key(),
+        "name": name,
+        "sub": subject.public_key(),
+        "nats": nats,
+    });
+    let signed = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = issuer.sign(signed.as_bytes()).unwrap_or_default();
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))
+}

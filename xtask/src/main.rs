@@ -54,7 +54,8 @@ const TASKS: &[Task] = &[
         args: "[OPTIONS]",
         help: "run nats-server for the tutorial on localhost:4222 (monitoring on 8222) until \
                Ctrl-C; --auth requires user foo / password bar, --token a fresh token (written \
-               to target/secrets/token), --nkey a fresh user nkey (its seed in target/secrets/user.nk), --tls TLS with a new local \
+               to target/secrets/token), --nkey a fresh user nkey (its seed in target/secrets/user.nk), --creds an \
+               operator, an account and a user (target/secrets/user.creds), --tls TLS with a new local \
                CA and --mtls mutual TLS (certificates in target/tls), --permissions lets user foo \
                / bar use foo.> only, --jetstream (-js) turns \
                JetStream on (its store in target/jetstream), \

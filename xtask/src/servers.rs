@@ -78,6 +78,18 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                     crate::workspace::relative(&path)
                 ));
             }
+            "--creds" => {
+                let credentials = testkit::pki::Credentials::generate();
+                let path = write_secret("user.creds", &credentials.creds)?;
+                options = options.config(&credentials.server_config);
+                flags
+                    .push("(config file: trust a new operator; its account preloaded)".to_string());
+                clients.push(format!(
+                    "the user {} has a credentials file: NATS_CREDS={} cargo run -p creds-pub",
+                    credentials.user,
+                    crate::workspace::relative(&path)
+                ));
+            }
             flag @ ("--tls" | "--mtls") => {
                 let dir = crate::workspace::root().join("target").join("tls");
                 let pki = testkit::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"])
@@ -326,6 +338,27 @@ mod tests {
             let mode = std::fs::metadata(&path).map(|meta| meta.permissions().mode() & 0o777);
             assert_eq!(mode.ok(), Some(0o600));
         }
+    }
+
+    #[test]
+    fn creds_writes_a_private_credentials_file_and_a_server_that_trusts_it() {
+        let (options, flags, clients) =
+            server_options(&["--creds".to_string()]).unwrap_or_else(|err| panic!("{err}"));
+        let path = crate::workspace::root().join("target/secrets/user.creds");
+        let creds = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
+        let seed = creds
+            .lines()
+            .find(|line| line.starts_with("SU"))
+            .unwrap_or("SU?");
+        let shown = format!("{flags:?}{clients:?}");
+        assert!(!shown.contains(seed), "the seed was printed: {shown}");
+        assert!(
+            shown.contains("NATS_CREDS=target/secrets/user.creds"),
+            "{shown}"
+        );
+        // The server runs in operator mode: it refuses a client without credentials.
+        let server = NatsServer::start(options).unwrap_or_else(|err| panic!("{err}"));
+        assert!(testkit::publish(&server, "foo", "anonymous").is_err());
     }
 
     #[test]

@@ -1,0 +1,49 @@
+//! # Security: a credentials file
+//!
+//! With a user and password, a token or an nkey, the server's configuration lists every user.
+//! With **decentralized authentication** it lists none: it trusts an **operator**, the operator
+//! signs **accounts**, and an account signs its **users**, each signature a JWT (a signed
+//! JSON document). A user brings its JWT and proves it owns it by signing the server's nonce
+//! with its nkey seed, as `nkey-pub` does. Both travel in one **credentials file**, the
+//! `.creds` that `nsc` (NATS's tool for operators) writes. Users come and go without touching
+//! the server.
+//!
+//! Run it (two terminals):
+//!
+//! ```text
+//! terminal 1:  cargo xtask server --creds    # an operator, an account, a user in target/secrets/
+//! terminal 2:  NATS_CREDS=target/secrets/user.creds cargo run -p creds-pub
+//! ```
+//!
+//! `NATS_CREDS` names the file (the `nats` CLI's name). Arguments:
+//! `creds-pub [SUBJECT] [MESSAGE]`.
+
+use async_nats::ConnectOptions;
+use log::info;
+use stepkit::Problem;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Problem> {
+    let (url, creds) = stepkit::start_with_creds("creds-pub")?;
+    let subject = stepkit::arg(1, "foo");
+    let message = stepkit::arg(2, "Hello JWT");
+
+    // async-nats reads the JWT and the seed from the file: it sends the JWT, and signs the
+    // server's nonce with the seed. The server checks the chain: operator, account, user.
+    let options = ConnectOptions::with_credentials_file(&creds)
+        .await
+        .map_err(|err| stepkit::creds_error(&creds, err))?;
+    let client = options
+        .name(stepkit::connection_name("creds-pub"))
+        .connect(&url)
+        .await?;
+    info!("Connected to {url} as the user in {}", creds.display());
+
+    client
+        .publish(subject.clone(), message.clone().into())
+        .await
+        .map_err(|err| stepkit::publish_error(&client, &[&subject], message.len(), err))?;
+    client.flush().await?;
+    info!("Published message on subject {subject}; the account's signature vouched for it");
+    Ok(())
+}
