@@ -33,7 +33,7 @@ impl Pki {
         ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let ca =
             CertifiedIssuer::self_signed(ca, KeyPair::generate().map_err(fail)?).map_err(fail)?;
-        pki.write("ca.pem", &ca.pem(), false)?;
+        pki.write("ca.pem", &pem("CERTIFICATE", ca.der()), false)?;
 
         let names: Vec<String> = server_names.iter().map(|name| name.to_string()).collect();
         for (who, names, usage) in [
@@ -49,8 +49,16 @@ impl Pki {
             params.extended_key_usages = vec![usage];
             let key = KeyPair::generate().map_err(fail)?;
             let cert = params.signed_by(&key, &ca).map_err(fail)?;
-            pki.write(&format!("{who}-cert.pem"), &cert.pem(), false)?;
-            pki.write(&format!("{who}-key.pem"), &key.serialize_pem(), true)?;
+            pki.write(
+                &format!("{who}-cert.pem"),
+                &pem("CERTIFICATE", cert.der()),
+                false,
+            )?;
+            pki.write(
+                &format!("{who}-key.pem"),
+                &pem("PRIVATE KEY", &key.serialize_der()),
+                true,
+            )?;
         }
         Ok(pki)
     }
@@ -79,6 +87,19 @@ impl Pki {
     fn write(&self, name: &str, text: &str, secret: bool) -> crate::Result<()> {
         write_file(&self.dir.join(name), text, secret)
     }
+}
+
+/// `der` in PEM: base64 in lines of 64 characters between BEGIN and END lines.
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for line in text.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str(&format!("-----END {label}-----\n"));
+    pem
 }
 
 /// Writes `text` to `path`; a `secret` only its owner may read (on Unix).
