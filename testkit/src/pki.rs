@@ -116,6 +116,15 @@ pub fn write_file(path: &Path, text: &str, secret: bool) -> crate::Result<()> {
     Ok(())
 }
 
+/// The user nkey made from these 32 bytes, for a recording that must show the same public
+/// key every time (never for anything that guards something).
+pub fn user_nkey_from(bytes: [u8; 32]) -> (String, String) {
+    match nkeys::KeyPair::new_from_raw(nkeys::KeyPairType::User, bytes) {
+        Ok(pair) => (pair.seed().unwrap_or_default(), pair.public_key()),
+        Err(_) => new_user_nkey(),
+    }
+}
+
 /// A new user nkey: its seed (the secret, `SU...`) and its public key (`U...`, what the
 /// server's configuration lists).
 pub fn new_user_nkey() -> (String, String) {

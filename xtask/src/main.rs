@@ -17,6 +17,7 @@ mod servers;
 mod setup;
 mod test;
 mod tour;
+mod tour_security;
 mod tutorial;
 mod workspace;
 

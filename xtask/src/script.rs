@@ -118,6 +118,9 @@ pub struct Script {
     ports: Vec<(u16, u16)>,
     verdicts: Vec<(String, Result<(), String>)>,
     outputs: BTreeMap<String, String>,
+    /// Texts that recorded outputs show differently: a file the tour made in a folder of its
+    /// own appears where `cargo xtask server` writes it (`target/tls/ca.pem`, say).
+    aliases: Vec<(String, String)>,
 }
 
 impl Script {
@@ -125,6 +128,7 @@ impl Script {
         Script {
             mode,
             server_bin,
+            aliases: Vec::new(),
             url: String::new(),
             ports: Vec::new(),
             verdicts: Vec::new(),
@@ -511,8 +515,16 @@ impl Script {
     /// Makes recorded output the same on every run and machine: loopback ports become the
     /// tutorial's `localhost:4222`, and in nats-server log lines the process id, the time and
     /// the clients' ephemeral ports become fixed values.
+    /// Recorded outputs show `shown` wherever the text `real` appears.
+    pub fn alias(&mut self, real: &str, shown: &str) {
+        self.aliases.push((real.to_string(), shown.to_string()));
+    }
+
     fn normalize(&self, text: &str) -> String {
         let mut text = text.to_string();
+        for (real, shown) in &self.aliases {
+            text = text.replace(real, shown);
+        }
         for (port, shown) in &self.ports {
             text = text.replace(&format!("127.0.0.1:{port}"), &format!("localhost:{shown}"));
         }

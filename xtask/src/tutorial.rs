@@ -333,7 +333,7 @@ fn beyond_the_tutorial(s: &mut Script, docs: bool) -> Result<(), String> {
     s.run("headers/run", terminal(2, "headers"), read);
     drop(server);
     publisher_through_an_outage(s)?;
-    tokens_and_permissions(s)?;
+    crate::tour_security::run(s)?;
     persistence(s)?;
 
     s.heading("Beyond the tutorial: a cluster, and a subscriber that fails over (cluster-sub)");
@@ -406,33 +406,6 @@ fn publisher_through_an_outage(s: &mut Script) -> Result<(), String> {
     s.wait(&mut sub, "Received on [ticks]: '30'");
     s.show(&mut sub, "ticker/counted");
     s.interrupt(&mut sub, "ticker/counter-end", "message(s) in all");
-    Ok(())
-}
-
-/// token-pub against a server that wants a token, then permissions against one that limits
-/// what user foo may do.
-fn tokens_and_permissions(s: &mut Script) -> Result<(), String> {
-    s.heading("Beyond the tutorial: a token (token-pub)");
-    // A token of the recording's own, never shown: the command line reads it from its file.
-    let token = "tutorial-token-4f1d9a";
-    let server = s.server(ServerOptions::new().token(token))?;
-    s.say("terminal 1 $ cargo xtask server --token");
-    let secret = ("NATS_TOKEN", token, "$(cat target/secrets/token)");
-    let program = terminal(2, "token-pub").secret(secret.0, secret.1, secret.2);
-    s.run("token/run", program, ok("Published message on subject foo"));
-    let wrong = terminal(2, "token-pub").secret("NATS_TOKEN", "not-the-token", "not-the-token");
-    s.run("token/wrong", wrong, fails("refused the token"));
-    drop(server);
-
-    s.heading("Beyond the tutorial: permissions (permissions)");
-    let server = s.server(ServerOptions::new().permissions())?;
-    s.say("terminal 1 $ cargo xtask server --permissions");
-    s.run(
-        "permissions/run",
-        terminal(2, "permissions"),
-        ok("Received 'allowed' on foo.allowed"),
-    );
-    drop(server);
     Ok(())
 }
 

@@ -1,0 +1,174 @@
+//! The tour's security scenes: tokens, nkeys, credentials files, TLS, mutual TLS and
+//! permissions, each against a server configured as `cargo xtask server --OPTION` does. The
+//! files they need are made in `target/tour/` and shown where `cargo xtask server` writes them.
+
+use testkit::ServerOptions;
+use testkit::pki::{Credentials, Pki, user_nkey_from, write_file};
+
+use crate::script::{Script, fails, ok, terminal};
+
+/// A file the tour writes: its real path, shown in recordings as `shown`.
+fn tour_file(s: &mut Script, name: &str, text: &str, shown: &str) -> Result<String, String> {
+    let dir = crate::workspace::root().join("target").join("tour");
+    std::fs::create_dir_all(&dir)
+        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    let path = dir.join(name);
+    write_file(&path, text, true).map_err(|err| err.0)?;
+    let real = path.display().to_string();
+    s.alias(&real, shown);
+    Ok(real)
+}
+
+pub fn run(s: &mut Script) -> Result<(), String> {
+    tokens(s)?;
+    nkeys(s)?;
+    credentials(s)?;
+    tls(s)?;
+    permissions(s)
+}
+
+/// token-pub against a server that wants a token.
+fn tokens(s: &mut Script) -> Result<(), String> {
+    s.heading("Security: a token (token-pub)");
+    // A token of the recording's own, never shown: the command line reads it from its file.
+    let token = "tutorial-token-4f1d9a";
+    let server = s.server(ServerOptions::new().token(token))?;
+    s.say("terminal 1 $ cargo xtask server --token");
+    let secret = ("NATS_TOKEN", token, "$(cat target/secrets/token)");
+    let program = terminal(2, "token-pub").secret(secret.0, secret.1, secret.2);
+    s.run("token/run", program, ok("Published message on subject foo"));
+    let wrong = terminal(2, "token-pub").secret("NATS_TOKEN", "not-the-token", "not-the-token");
+    s.run("token/wrong", wrong, fails("refused the token"));
+    drop(server);
+    Ok(())
+}
+
+/// nkey-pub signs in with a seed the server knows only by its public key.
+fn nkeys(s: &mut Script) -> Result<(), String> {
+    s.heading("Security: an nkey (nkey-pub)");
+    // The same key in every recording, so that the guide shows one public key.
+    let (seed, public) = user_nkey_from([7; 32]);
+    let server = s.server(ServerOptions::new().nkey(&public))?;
+    s.say("terminal 1 $ cargo xtask server --nkey");
+    let path = tour_file(s, "user.nk", &format!("{seed}\n"), "target/secrets/user.nk")?;
+    let env = [("NATS_NKEY", path.as_str())];
+    s.run(
+        "nkey/run",
+        terminal(2, "nkey-pub").env(&env),
+        ok("checked the signature"),
+    );
+    let (other, _) = user_nkey_from([8; 32]);
+    let stranger = tour_file(s, "other.nk", &format!("{other}\n"), "other.nk")?;
+    let env = [("NATS_NKEY", stranger.as_str())];
+    s.run(
+        "nkey/stranger",
+        terminal(2, "nkey-pub").env(&env),
+        fails("refused the nkey"),
+    );
+    drop(server);
+    Ok(())
+}
+
+/// creds-pub with a user JWT from an account the server's operator signed.
+fn credentials(s: &mut Script) -> Result<(), String> {
+    s.heading("Security: a credentials file (creds-pub)");
+    let credentials = Credentials::generate();
+    let server = s.server(ServerOptions::new().config(&credentials.server_config))?;
+    s.say("terminal 1 $ cargo xtask server --creds");
+    let path = tour_file(
+        s,
+        "user.creds",
+        &credentials.creds,
+        "target/secrets/user.creds",
+    )?;
+    let env = [("NATS_CREDS", path.as_str())];
+    s.run(
+        "creds/run",
+        terminal(2, "creds-pub").env(&env),
+        ok("vouched for it"),
+    );
+    drop(server);
+    Ok(())
+}
+
+/// tls-pub and its failures, then mutual TLS.
+fn tls(s: &mut Script) -> Result<(), String> {
+    s.heading("Security: TLS and mutual TLS (tls-pub)");
+    let root = crate::workspace::root();
+    let dir = root.join("target").join("tour").join("tls");
+    let pki = Pki::generate(&dir, &["localhost", "127.0.0.1"]).map_err(|err| err.0)?;
+    s.alias(&dir.display().to_string(), "target/tls");
+    let ca = pki.ca().display().to_string();
+    let (cert, key) = pki.client();
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+
+    let server = s.server(ServerOptions::new().tls(&pki))?;
+    s.say("terminal 1 $ cargo xtask server --tls");
+    // tls:// and 127.0.0.1, which the recording shows as tls://localhost:4222.
+    let url = format!("tls://127.0.0.1:{}", server.port());
+    s.use_url(&url);
+    let trusted = [("NATS_CA", ca.as_str())];
+    s.run(
+        "tls/run",
+        terminal(2, "tls-pub").env(&trusted),
+        ok("encrypted on the way"),
+    );
+    s.run(
+        "tls/untrusted",
+        terminal(2, "tls-pub"),
+        fails("does not trust"),
+    );
+    s.use_url(&server.url());
+    s.run(
+        "tls/plain-client",
+        terminal(2, "pub-simple"),
+        fails("requires TLS"),
+    );
+    drop(server);
+
+    let plain = s.server(ServerOptions::new())?;
+    s.say("terminal 1 $ cargo xtask server        # no TLS");
+    s.use_url(&format!("tls://127.0.0.1:{}", plain.port()));
+    s.run(
+        "tls/no-tls",
+        terminal(2, "tls-pub").env(&trusted),
+        fails("does not speak TLS"),
+    );
+    drop(plain);
+
+    let server = s.server(ServerOptions::new().mtls(&pki))?;
+    s.say("terminal 1 $ cargo xtask server --mtls");
+    s.use_url(&format!("tls://127.0.0.1:{}", server.port()));
+    s.run(
+        "mtls/none",
+        terminal(2, "tls-pub").env(&trusted),
+        fails("wants a client certificate"),
+    );
+    let mutual = [
+        ("NATS_CA", ca.as_str()),
+        ("NATS_CERT", cert.as_str()),
+        ("NATS_KEY", key.as_str()),
+    ];
+    s.run(
+        "mtls/run",
+        terminal(2, "tls-pub").env(&mutual),
+        ok("encrypted on the way"),
+    );
+    drop(server);
+    Ok(())
+}
+
+/// permissions against a server that limits what user foo may do.
+fn permissions(s: &mut Script) -> Result<(), String> {
+    s.heading("Security: permissions (permissions)");
+    let server = s.server(ServerOptions::new().permissions())?;
+    s.say("terminal 1 $ cargo xtask server --permissions");
+    let program = terminal(2, "permissions");
+    s.run(
+        "permissions/run",
+        program,
+        ok("Received 'allowed' on foo.allowed"),
+    );
+    drop(server);
+    Ok(())
+}
