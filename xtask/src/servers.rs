@@ -12,10 +12,15 @@ pub fn server(args: &[String]) -> Result<(), String> {
         .port(4222)
         .monitor_port(8222)
         .bin(guide_nats_server()?);
+    let scheme = if flags.iter().any(|flag| flag.starts_with("--tls")) {
+        "tls"
+    } else {
+        "nats"
+    };
     println!(
         "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
-         xtask: clients connect to nats://localhost:4222; monitoring at http://localhost:8222; \
-         Ctrl-C stops it",
+         xtask: clients connect to {scheme}://localhost:4222; monitoring at \
+         http://localhost:8222; Ctrl-C stops it",
         flags
             .iter()
             .map(|flag| format!(" {flag}"))
