@@ -697,19 +697,14 @@ impl Cluster {
     pub fn wait_for_jetstream(&self, timeout: Duration) -> crate::Result<()> {
         let running = self.nodes.iter().filter(|node| node.is_running()).count();
         crate::wait_until(timeout, || {
-            self.nodes
-                .iter()
-                .filter(|node| node.is_running())
-                .find_map(|node| {
-                    let jsz = node.monitor("/jsz").ok()?;
-                    let jsz: serde_json::Value = serde_json::from_str(&jsz).ok()?;
-                    let meta = &jsz["meta_cluster"];
-                    // The leader's own view: the other peers, and whether each is up to date.
-                    let leads = meta["leader"].as_str()? == node.options.name.as_deref()?;
-                    let peers = meta["replicas"].as_array().cloned().unwrap_or_default();
-                    let current = peers.iter().filter(|peer| peer["current"] == true).count();
-                    (leads && current + 1 >= running).then_some(())
-                })
+            self.jsz("/jsz").find_map(|(node, jsz)| {
+                let meta = &jsz["meta_cluster"];
+                // The leader's own view: the other peers, and whether each is up to date.
+                let leads = meta["leader"].as_str()? == node.options.name.as_deref()?;
+                let peers = meta["replicas"].as_array().cloned().unwrap_or_default();
+                let current = peers.iter().filter(|peer| peer["current"] == true).count();
+                (leads && current + 1 >= running).then_some(())
+            })
         })
         .ok_or_else(|| {
             crate::Failure(format!(
@@ -718,31 +713,40 @@ impl Cluster {
         })
     }
 
-    /// The index of the node that leads the stream `name` (which stores each message first
-    /// and acknowledges it once a majority of the replicas has it), from `/jsz`.
-    pub fn stream_leader(&self, name: &str) -> Option<usize> {
+    /// Each running node with its JetStream report (`path`: `/jsz` and its options).
+    fn jsz<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> impl Iterator<Item = (&'a NatsServer, serde_json::Value)> + 'a {
         self.nodes
             .iter()
             .filter(|node| node.is_running())
-            .find_map(|node| {
-                let jsz = node.monitor("/jsz?streams=true").ok()?;
-                let jsz: serde_json::Value = serde_json::from_str(&jsz).ok()?;
-                let streams = jsz["account_details"]
-                    .as_array()?
-                    .iter()
-                    .flat_map(|account| {
-                        account["stream_detail"]
-                            .as_array()
-                            .cloned()
-                            .unwrap_or_default()
-                    });
-                let leader = streams
-                    .filter(|stream| stream["name"] == name)
-                    .find_map(|stream| stream["cluster"]["leader"].as_str().map(str::to_string))?;
-                self.nodes
-                    .iter()
-                    .position(|node| node.options.name.as_deref() == Some(&leader))
+            .filter_map(move |node| {
+                let jsz = node.monitor(path).ok()?;
+                Some((node, serde_json::from_str(&jsz).ok()?))
             })
+    }
+
+    /// The index of the node that leads the stream `name` (which stores each message first
+    /// and acknowledges it once a majority of the replicas has it), from `/jsz`.
+    pub fn stream_leader(&self, name: &str) -> Option<usize> {
+        self.jsz("/jsz?streams=true").find_map(|(_, jsz)| {
+            let streams = jsz["account_details"]
+                .as_array()?
+                .iter()
+                .flat_map(|account| {
+                    account["stream_detail"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                });
+            let leader = streams
+                .filter(|stream| stream["name"] == name)
+                .find_map(|stream| stream["cluster"]["leader"].as_str().map(str::to_string))?;
+            self.nodes
+                .iter()
+                .position(|node| node.options.name.as_deref() == Some(&leader))
+        })
     }
 
     /// Waits until each running node reports routes to all the other running nodes.

@@ -38,12 +38,17 @@ fn it_publishes_over_tls_when_it_trusts_the_servers_ca() {
     let observer = Observer::subscribe(&server, "foo").unwrap();
     let ca = path(&pki.ca());
     let out = run(&server, &[("NATS_CA", &ca)]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("over TLS; the server's certificate checked out"),
-        "{}",
-        out.all
+    assert_delivered(
+        &out,
+        &observer,
+        "over TLS; the server's certificate checked out",
     );
+}
+
+/// The run succeeded, said `says`, and its message reached the observer.
+fn assert_delivered(out: &Output, observer: &Observer, says: &str) {
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains(says), "{}", out.all);
     assert_eq!(
         observer.next(EXERCISE_PATIENCE).unwrap().payload,
         "Hello TLS"
@@ -122,16 +127,7 @@ fn mutual_tls_needs_a_client_certificate_the_server_trusts() {
         ("NATS_KEY", &key),
     ];
     let out = run(&server, &env);
-    assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("Presenting the client certificate"),
-        "{}",
-        out.all
-    );
-    assert_eq!(
-        observer.next(EXERCISE_PATIENCE).unwrap().payload,
-        "Hello TLS"
-    );
+    assert_delivered(&out, &observer, "Presenting the client certificate");
 }
 
 #[test]

@@ -349,13 +349,9 @@ impl Script {
         keep: fn(&str) -> bool,
         fix: fn(&str) -> String,
     ) {
-        let Some(run) = running else { return };
-        if self.mode != Mode::Docs {
-            return;
+        if self.mode == Mode::Docs {
+            self.summary(running, block, keep, fix);
         }
-        let mut text = vec![format!("$ {}", run.command_line)];
-        text.extend(run.step.lines().iter().filter(|l| keep(l)).map(|l| fix(l)));
-        self.emit(block, &text.join("\n"));
     }
 
     /// Shows (tour) or records (docs) the ended step's output as `block`, keeping only the
