@@ -8,7 +8,7 @@ use async_nats::jetstream::stream::{ConsumerError, ConsumerErrorKind};
 
 use std::time::Duration;
 
-use crate::Problem;
+use super::Problem;
 
 /// How a learner starts a server with JetStream.
 const HINT: &str = "start one with `cargo xtask server --jetstream` (nats-server --jetstream)";

@@ -14,8 +14,9 @@
 //! - [`log_event`] is the event callback that reports disconnects, reconnects, slow consumers
 //!   and server errors; [`wait_drained`] waits for a message handler after a drain.
 //!
-//! To take a step out of this workspace, copy this file next to its `main.rs` as `stepkit.rs`
-//! and write `mod stepkit;` at the top of `main.rs` (see the guide's set-up chapter).
+//! To take a step out of this workspace, copy this folder's files into `src/stepkit/` next to
+//! its `main.rs`, this one renamed `mod.rs`, and write `mod stepkit;` at the top of `main.rs`
+//! (see the guide's set-up chapter).
 
 #[cfg(feature = "jetstream")]
 pub mod jetstream;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use async_nats::ConnectError;
 
-use crate::{Kind, Problem};
+use super::{Kind, Problem};
 
 /// The address the TLS steps use unless `NATS_URL` says otherwise.
 pub const TLS_URL: &str = "tls://localhost:4222";
@@ -47,8 +47,8 @@ fn readable(variable: &str, path: &Path) -> Result<(), Problem> {
 /// For a TLS step: sets up logging and returns the URL (`NATS_URL`, default
 /// `tls://localhost:4222`) and the files of `NATS_CA`, `NATS_CERT` and `NATS_KEY`.
 pub fn start_tls(name: &'static str) -> Result<Tls, Problem> {
-    let url = crate::init(TLS_URL);
-    crate::refuse_credentials(name, &crate::parse(&url)?)?;
+    let url = super::init(TLS_URL);
+    super::refuse_credentials(name, &super::parse(&url)?)?;
     let ca = file("NATS_CA")?;
     let client = match (file("NATS_CERT")?, file("NATS_KEY")?) {
         (Some(cert), Some(key)) => Some((cert, key)),
@@ -59,7 +59,7 @@ pub fn start_tls(name: &'static str) -> Result<Tls, Problem> {
         }
     };
     let kind = Kind::Tls { ca: ca.is_some(), client: client.is_some() };
-    crate::remember(name, &url, kind);
+    super::remember(name, &url, kind);
     Ok(Tls { url, ca, client })
 }
 
@@ -146,8 +146,8 @@ pub struct Nkey {
 /// names the file, never its content.
 #[cfg(feature = "nkeys")]
 pub fn start_with_nkey(name: &'static str) -> Result<Nkey, Problem> {
-    let url = crate::init(crate::DEFAULT_URL);
-    crate::refuse_credentials(name, &crate::parse(&url)?)?;
+    let url = super::init(super::DEFAULT_URL);
+    super::refuse_credentials(name, &super::parse(&url)?)?;
     let hint = format!(
         "`cargo xtask server --nkey` writes a fresh seed to target/secrets/user.nk: run \
          NATS_NKEY=target/secrets/user.nk cargo run -p {name}"
@@ -170,7 +170,7 @@ pub fn start_with_nkey(name: &'static str) -> Result<Nkey, Problem> {
         .hint(hint));
     };
     let public_key = pair.public_key();
-    crate::remember(name, &url, Kind::Nkey(public_key.clone()));
+    super::remember(name, &url, Kind::Nkey(public_key.clone()));
     Ok(Nkey { url, seed: seed.to_string(), public_key })
 }
 
@@ -178,8 +178,8 @@ pub fn start_with_nkey(name: &'static str) -> Result<Nkey, Problem> {
 /// `NATS_CREDS` names, once it is known to be readable.
 #[cfg(feature = "nkeys")]
 pub fn start_with_creds(name: &'static str) -> Result<(String, PathBuf), Problem> {
-    let url = crate::init(crate::DEFAULT_URL);
-    crate::refuse_credentials(name, &crate::parse(&url)?)?;
+    let url = super::init(super::DEFAULT_URL);
+    super::refuse_credentials(name, &super::parse(&url)?)?;
     let Some(path) = file("NATS_CREDS")? else {
         return Err(Problem::new("NATS_CREDS is not set.").hint(format!(
             "`cargo xtask server --creds` writes a credentials file to \
@@ -187,7 +187,7 @@ pub fn start_with_creds(name: &'static str) -> Result<(String, PathBuf), Problem
              {name}"
         )));
     };
-    crate::remember(name, &url, Kind::Creds(path.display().to_string()));
+    super::remember(name, &url, Kind::Creds(path.display().to_string()));
     Ok((url, path))
 }
 
