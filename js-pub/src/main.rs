@@ -46,7 +46,7 @@ async fn main() -> Result<(), Problem> {
 
     let options = async_nats::ConnectOptions::new().name(stepkit::connection_name("js-pub"));
     // NATS_URL may list a cluster's nodes, comma-separated: the client fails over among them.
-    let client = options.connect(url.split(',').collect::<Vec<_>>()).await?;
+    let client = options.connect(&url).await?;
     info!("Connected to {url}");
 
     // The JetStream API is requests on the same connection (subjects under $JS.API). An

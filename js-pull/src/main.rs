@@ -39,8 +39,7 @@ async fn main() -> Result<(), Problem> {
 
     let client = ConnectOptions::new()
         .name(stepkit::connection_name("js-pull"))
-        // NATS_URL may list a cluster's nodes, comma-separated: the client fails over among them.
-        .connect(url.split(',').collect::<Vec<_>>())
+        .connect(&url)
         .await?;
     info!("Connected to {url}");
     let js = jetstream::new(client);

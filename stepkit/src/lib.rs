@@ -155,15 +155,35 @@ pub(crate) fn refuse_credentials(name: &str, server: &ServerAddr) -> Result<(), 
     ))
 }
 
-/// For a step without credentials: sets up logging and returns the server's URL (or several,
-/// comma-separated, for a cluster: the client picks one and fails over to the others).
-pub fn start(name: &'static str) -> Result<String, Problem> {
+/// `NATS_URL` as a step uses it: one server, or a cluster's nodes comma-separated (the client
+/// connects to one and fails over to the others). It prints as it was written, and `connect`
+/// takes it as it is.
+#[derive(Clone, Debug)]
+pub struct NatsUrl(String);
+
+impl fmt::Display for NatsUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl async_nats::ToServerAddrs for NatsUrl {
+    type Iter = std::vec::IntoIter<ServerAddr>;
+    fn to_server_addrs(&self) -> std::io::Result<Self::Iter> {
+        let servers: std::io::Result<Vec<ServerAddr>> =
+            self.0.split(',').map(|server| server.trim().parse()).collect();
+        servers.map(Vec::into_iter)
+    }
+}
+
+/// For a step without credentials: sets up logging and returns `NATS_URL`.
+pub fn start(name: &'static str) -> Result<NatsUrl, Problem> {
     let url = init(DEFAULT_URL);
     for server in url.split(',') {
         refuse_credentials(name, &parse(server)?)?;
     }
     remember(name, &url, Kind::Plain);
-    Ok(url)
+    Ok(NatsUrl(url))
 }
 
 /// For a step on a cluster: sets up logging and returns the servers of `NATS_URL`, a
