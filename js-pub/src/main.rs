@@ -29,12 +29,8 @@ use async_nats::jetstream::{self, publish::PublishAck, stream};
 use log::{info, warn};
 use stepkit::Problem;
 
-/// How long one message is offered again before giving up on it: longer than a cluster
-/// takes to elect a new leader for the stream when its leader dies.
+/// How long a message is offered again: longer than a cluster takes to elect a new leader.
 const PATIENCE: Duration = Duration::from_secs(15);
-
-/// The stream's acknowledgement, or why there was none.
-type Reply = Result<PublishAck, Problem>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -42,7 +38,7 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "orders.new");
     let message = stepkit::arg(2, "one pizza");
     let replicas = stepkit::number_arg(3, "REPLICAS", 1)?;
-    let count = stepkit::number_arg(4, "COUNT", 1)?;
+    let count = stepkit::number_arg(4, "COUNT", 1)?.max(1);
 
     let options = async_nats::ConnectOptions::new().name(stepkit::connection_name("js-pub"));
     // NATS_URL may list a cluster's nodes, comma-separated: the client fails over among them.
@@ -66,56 +62,60 @@ async fn main() -> Result<(), Problem> {
         .map_err(|err| stepkit::jetstream::stream_error("ORDERS", err))?;
     info!("Stream ORDERS ({replicas} replica(s)) stores everything published on orders.>");
 
-    let mut body = message.clone();
     // COUNT messages, then the last one again: the same Nats-Msg-Id, so the stream keeps one.
-    for n in 1..=count + 1 {
-        if n <= count && count > 1 {
-            body = format!("{message} {n}");
-        }
-        let again = if n > count { " again" } else { "" };
-        let ack = publish(&js, &subject, &body, n > 1).await?;
-        let (stream, sequence) = (ack.stream, ack.sequence);
-        if ack.duplicate {
-            info!("Published{again} '{body}': a duplicate of #{sequence}, stored once");
-        } else {
-            info!("Published{again} '{body}': stored in {stream} as #{sequence}");
-        }
+    let body = |n: u64| match count {
+        1 => message.clone(),
+        _ => format!("{message} {n}"),
+    };
+    for n in 1..=count {
+        let ack = publish(&js, &subject, &body(n)).await?;
+        report("Published", &body(n), ack);
     }
+    let ack = publish(&js, &subject, &body(count)).await?;
+    report("Published again", &body(count), ack);
     Ok(())
 }
 
-/// Publishes `body` until the stream acknowledges it, or PATIENCE runs out. Each attempt
-/// carries the same `Nats-Msg-Id`, so a message that was stored but whose acknowledgement got
-/// lost is not stored twice. `stored_before`: an earlier message on this subject was stored.
-async fn publish(js: &Context, subject: &str, body: &str, stored_before: bool) -> Reply {
+/// Logs what the stream did with `body`: stored it, or recognised a copy it already has.
+fn report(what: &str, body: &str, ack: PublishAck) {
+    let (stream, sequence) = (ack.stream, ack.sequence);
+    if ack.duplicate {
+        info!("{what} '{body}': a duplicate of #{sequence}, stored once");
+    } else {
+        info!("{what} '{body}': stored in {stream} as #{sequence}");
+    }
+}
+
+/// Publishes `body` until the stream acknowledges it, or PATIENCE runs out. Every attempt has
+/// the same `Nats-Msg-Id`: one stored but whose acknowledgement got lost is not stored twice.
+async fn publish(js: &Context, subject: &str, body: &str) -> Result<PublishAck, Problem> {
     let mut headers = HeaderMap::new();
     headers.insert("Nats-Msg-Id", format!("{subject}:{body}").as_str());
     let started = Instant::now();
     loop {
-        let payload = body.to_owned().into();
         // The first await sends the message; the second waits for the stream's acknowledgement.
-        let sent = async {
-            js.publish_with_headers(subject.to_owned(), headers.clone(), payload)
-                .await?
-                .await
+        let sent = js
+            .publish_with_headers(subject.to_owned(), headers.clone(), body.to_owned().into())
+            .await;
+        let acked = match sent {
+            Ok(ack) => ack.await,
+            Err(err) => Err(err),
         };
-        let err = match sent.await {
+        let err = match acked {
             Ok(ack) => return Ok(ack),
             Err(err) => err,
         };
-        // No answer in time; or, in a cluster while the stream elects a new leader, nobody to
-        // answer on a subject that worked a moment ago. Both may pass: try again.
+        // No answer in time; or "no stream" on a subject ORDERS takes: in a cluster, the stream
+        // is electing a new leader. Both may pass: try again.
         let passing = err.kind() == PublishErrorKind::TimedOut
-            || (stored_before && err.kind() == PublishErrorKind::StreamNotFound);
+            || (err.kind() == PublishErrorKind::StreamNotFound && subject.starts_with("orders."));
         if !passing {
             return Err(stepkit::jetstream::publish_error(subject, err));
         } else if started.elapsed() > PATIENCE {
             return Err(stepkit::jetstream::not_acknowledged(body, PATIENCE, err));
         }
-        warn!(
-            "'{body}' was not acknowledged ({}); publishing it again",
-            err.kind()
-        );
+        let kind = err.kind();
+        warn!("'{body}' was not acknowledged ({kind}); publishing it again");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
