@@ -2,30 +2,29 @@
 // Helpers below unwrap like the tests do: a panic is the test failing with its reason.
 #![allow(clippy::unwrap_used)]
 
-use testkit::pki::{new_user_nkey, write_file};
+use testkit::pki::{ScratchDir, new_user_nkey};
 use testkit::{ServerOptions, checks};
 
 const BIN: &str = env!("CARGO_BIN_EXE_nkey-pub");
 
-/// A seed file holding `text`, in a folder of its own.
-fn seed_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("nkey-pub-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("user.nk");
-    write_file(&path, text, true).unwrap();
-    path.display().to_string()
-}
-
-/// A server that accepts one new user nkey, and that user's seed file.
-fn server_and_seed(name: &str) -> (testkit::NatsServer, String, String) {
+/// A server that accepts one new user nkey; that user's seed file, in `dir`; its public key.
+fn server_and_seed(dir: &ScratchDir) -> (testkit::NatsServer, String, String) {
     let (seed, public) = new_user_nkey();
     let server = checks::start(ServerOptions::new().nkey(&public));
-    (server, seed_file(name, &format!("{seed}\n")), public)
+    (
+        server,
+        dir.secret_file("user.nk", &format!("{seed}\n")),
+        public,
+    )
 }
+
+/// Where no server listens: for mistakes found before connecting.
+const NOWHERE: &str = "nats://127.0.0.1:1";
 
 #[test]
 fn it_signs_in_with_its_seed_and_shows_only_the_public_key() {
-    let (server, seed, public) = server_and_seed("ok");
+    let dir = ScratchDir::new("nkey-pub");
+    let (server, seed, public) = server_and_seed(&dir);
     let out = checks::run(BIN, &server.url(), &[("NATS_NKEY", &seed)], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
     assert!(
@@ -42,9 +41,10 @@ fn it_signs_in_with_its_seed_and_shows_only_the_public_key() {
 
 #[test]
 fn a_key_the_server_does_not_list_is_refused_by_its_public_key() {
-    let (server, _, _) = server_and_seed("listed");
+    let dir = ScratchDir::new("nkey-pub");
+    let (server, _, _) = server_and_seed(&dir);
     let (other_seed, other_public) = new_user_nkey();
-    let seed = seed_file("stranger", &other_seed);
+    let seed = dir.secret_file("other.nk", &other_seed);
     let out = checks::run(BIN, &server.url(), &[("NATS_NKEY", &seed)], &[]);
     checks::assert_error(
         &out,
@@ -57,20 +57,16 @@ fn a_key_the_server_does_not_list_is_refused_by_its_public_key() {
 
 #[test]
 fn missing_unreadable_and_malformed_seed_files_are_named() {
-    let (server, _, _) = server_and_seed("files");
-    let out = checks::run(BIN, &server.url(), &[], &[]);
+    // Each is found before connecting: no server needed.
+    let out = checks::run(BIN, NOWHERE, &[], &[]);
     checks::assert_error(&out, &["NATS_NKEY is not set", "cargo xtask server --nkey"]);
 
-    let out = checks::run(
-        BIN,
-        &server.url(),
-        &[("NATS_NKEY", "/nonexistent/user.nk")],
-        &[],
-    );
+    let out = checks::run(BIN, NOWHERE, &[("NATS_NKEY", "/nonexistent/user.nk")], &[]);
     checks::assert_error(&out, &["cannot read NATS_NKEY's file /nonexistent/user.nk"]);
 
-    let garbage = seed_file("garbage", "SUNOTAREALSEEDATALLBUTLONGENOUGHTOLOOKLIKEONE\n");
-    let out = checks::run(BIN, &server.url(), &[("NATS_NKEY", &garbage)], &[]);
+    let dir = ScratchDir::new("nkey-pub");
+    let garbage = dir.secret_file("user.nk", "SUNOTAREALSEEDATALLBUTLONGENOUGHTOLOOKLIKEONE\n");
+    let out = checks::run(BIN, NOWHERE, &[("NATS_NKEY", &garbage)], &[]);
     checks::assert_error(
         &out,
         &[&format!(
@@ -81,17 +77,17 @@ fn missing_unreadable_and_malformed_seed_files_are_named() {
 
 #[test]
 fn no_server_and_an_invalid_url_are_explained() {
-    checks::fails_clearly_without_server(
-        BIN,
-        &[("NATS_NKEY", &seed_file("none", &new_user_nkey().0))],
-    );
+    let dir = ScratchDir::new("nkey-pub");
+    let seed = dir.secret_file("user.nk", &new_user_nkey().0);
+    checks::fails_clearly_without_server(BIN, &[("NATS_NKEY", &seed)]);
     checks::explains_invalid_url(BIN);
 }
 
 #[test]
 fn names_its_connection_for_the_servers_monitoring() {
+    let dir = ScratchDir::new("nkey-pub");
     let (seed, public) = new_user_nkey();
-    let seed = seed_file("named", &seed);
+    let seed = dir.secret_file("user.nk", &seed);
     checks::names_its_connection_with(
         BIN,
         ServerOptions::new().nkey(&public),

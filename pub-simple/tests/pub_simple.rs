@@ -48,8 +48,7 @@ fn oversized_payload_is_explained() {
 fn a_server_that_requires_tls_is_explained() {
     // A plain step meets a TLS server: async-nats tries TLS, as the server asks, but trusts
     // only the system's CAs, which never signed a local server's certificate.
-    let dir = std::env::temp_dir().join(format!("pub-simple-tls-{}", std::process::id()));
-    let pki = testkit::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"]).unwrap();
+    let pki = testkit::pki::Pki::temporary(&["localhost", "127.0.0.1"]);
     let server = checks::start(ServerOptions::new().tls(&pki));
     let out = checks::run(BIN, &server.url(), &[], &[]);
     checks::assert_error(&out, &["requires TLS", "NATS_CA", "tls-pub"]);

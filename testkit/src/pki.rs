@@ -4,16 +4,58 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
 
+/// A fresh folder for one test's files (a seed, a credentials file, certificates), removed
+/// when dropped, so that secrets made for a test do not outlive it.
+#[derive(Debug)]
+pub struct ScratchDir(PathBuf);
+
+static SCRATCH_DIRS: AtomicUsize = AtomicUsize::new(0);
+
+impl ScratchDir {
+    /// `<temp>/testkit-NAME-PID-N`, new and empty.
+    pub fn new(name: &str) -> ScratchDir {
+        let number = SCRATCH_DIRS.fetch_add(1, Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("testkit-{name}-{}-{number}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir)
+            .unwrap_or_else(|err| panic!("cannot create {}: {err}", dir.display()));
+        ScratchDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `text` to the file `name` in it, readable by its owner only, and returns the
+    /// file's path as an environment variable takes it.
+    pub fn secret_file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        write_file(&path, text, true).unwrap_or_else(|err| panic!("{err}"));
+        path.display().to_string()
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A local CA and the certificates it signed, as PEM files in one folder.
 #[derive(Clone, Debug)]
 pub struct Pki {
     dir: PathBuf,
+    /// For [`Pki::temporary`]: the folder, removed once the last copy is dropped.
+    scratch: Option<Arc<ScratchDir>>,
 }
 
 impl Pki {
@@ -24,6 +66,7 @@ impl Pki {
         fs::create_dir_all(dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
         let pki = Pki {
             dir: dir.to_path_buf(),
+            scratch: None,
         };
 
         let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
@@ -61,6 +104,16 @@ impl Pki {
             )?;
         }
         Ok(pki)
+    }
+
+    /// [`Pki::generate`] into a scratch folder of its own, removed with the last copy of the
+    /// returned `Pki` (a test's servers hold copies while they run).
+    pub fn temporary(server_names: &[&str]) -> Pki {
+        let scratch = ScratchDir::new("pki");
+        let mut pki =
+            Pki::generate(scratch.path(), server_names).unwrap_or_else(|err| panic!("{err}"));
+        pki.scratch = Some(Arc::new(scratch));
+        pki
     }
 
     /// The CA certificate clients trust (`NATS_CA`).

@@ -3,23 +3,14 @@
 // Helpers below unwrap like the tests do: a panic is the test failing with its reason.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use testkit::pki::Pki;
 use testkit::{EXERCISE_PATIENCE, NatsServer, Observer, Output, ServerOptions, checks};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tls-pub");
 
-/// A fresh folder for one test's certificates.
-fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tls-pub-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
 /// Certificates for localhost and 127.0.0.1, like `cargo xtask server --tls` makes.
-fn pki(name: &str) -> Pki {
-    Pki::generate(&folder(name), &["localhost", "127.0.0.1"]).unwrap()
+fn pki() -> Pki {
+    Pki::temporary(&["localhost", "127.0.0.1"])
 }
 
 fn path(path: &std::path::Path) -> String {
@@ -33,7 +24,7 @@ fn run(server: &NatsServer, env: &[(&str, &str)]) -> Output {
 
 #[test]
 fn it_publishes_over_tls_when_it_trusts_the_servers_ca() {
-    let pki = pki("ok");
+    let pki = pki();
     let server = checks::start(ServerOptions::new().tls(&pki));
     let observer = Observer::subscribe(&server, "foo").unwrap();
     let ca = path(&pki.ca());
@@ -57,7 +48,7 @@ fn assert_delivered(out: &Output, observer: &Observer, says: &str) {
 
 #[test]
 fn without_the_ca_the_certificate_is_untrusted() {
-    let pki = pki("untrusted");
+    let pki = pki();
     let server = checks::start(ServerOptions::new().tls(&pki));
     let out = run(&server, &[]);
     checks::assert_error(
@@ -68,15 +59,15 @@ fn without_the_ca_the_certificate_is_untrusted() {
 
 #[test]
 fn a_ca_that_did_not_sign_the_certificate_is_explained() {
-    let server = checks::start(ServerOptions::new().tls(&pki("signed")));
-    let other = pki("other-ca");
+    let server = checks::start(ServerOptions::new().tls(&pki()));
+    let other = pki();
     let out = run(&server, &[("NATS_CA", &path(&other.ca()))]);
     checks::assert_error(&out, &["the CA in NATS_CA did not sign", "point NATS_CA"]);
 }
 
 #[test]
 fn a_certificate_for_another_name_is_refused() {
-    let pki = Pki::generate(&folder("named"), &["example.test"]).unwrap();
+    let pki = Pki::temporary(&["example.test"]);
     let server = checks::start(ServerOptions::new().tls(&pki));
     let out = run(&server, &[("NATS_CA", &path(&pki.ca()))]);
     checks::assert_error(
@@ -87,7 +78,7 @@ fn a_certificate_for_another_name_is_refused() {
 
 #[test]
 fn a_server_without_tls_is_explained() {
-    let pki = pki("no-tls");
+    let pki = pki();
     let server = checks::start(ServerOptions::new());
     let out = checks::run(BIN, &server.url(), &[("NATS_CA", &path(&pki.ca()))], &[]);
     checks::assert_error(&out, &["does not speak TLS", "cargo xtask server --tls"]);
@@ -95,7 +86,7 @@ fn a_server_without_tls_is_explained() {
 
 #[test]
 fn mutual_tls_needs_a_client_certificate_the_server_trusts() {
-    let pki = pki("mutual");
+    let pki = pki();
     let server = checks::start(ServerOptions::new().mtls(&pki));
     let ca = path(&pki.ca());
 
@@ -110,7 +101,8 @@ fn mutual_tls_needs_a_client_certificate_the_server_trusts() {
     );
 
     // One from another CA: refused too.
-    let (cert, key) = pki_client(&self::pki("stranger"));
+    let stranger = self::pki();
+    let (cert, key) = pki_client(&stranger);
     let env = [
         ("NATS_CA", ca.as_str()),
         ("NATS_CERT", &cert),
@@ -132,14 +124,15 @@ fn mutual_tls_needs_a_client_certificate_the_server_trusts() {
 
 #[test]
 fn unreadable_or_half_given_files_are_named() {
-    let server = checks::start(ServerOptions::new());
-    let out = run(&server, &[("NATS_CA", "/nonexistent/ca.pem")]);
+    // Each is found before connecting: no server needed.
+    let nowhere = "tls://127.0.0.1:1";
+    let out = checks::run(BIN, nowhere, &[("NATS_CA", "/nonexistent/ca.pem")], &[]);
     checks::assert_error(&out, &["cannot read NATS_CA's file /nonexistent/ca.pem"]);
-    let out = run(&server, &[("NATS_CERT", "/nonexistent/cert.pem")]);
+    let out = checks::run(BIN, nowhere, &[("NATS_CERT", "/nonexistent/cert.pem")], &[]);
     checks::assert_error(&out, &["cannot read NATS_CERT's file"]);
-    let pki = pki("half");
+    let pki = pki();
     let (cert, _) = pki_client(&pki);
-    let out = run(&server, &[("NATS_CERT", &cert)]);
+    let out = checks::run(BIN, nowhere, &[("NATS_CERT", &cert)], &[]);
     checks::assert_error(&out, &["NATS_CERT and NATS_KEY go together"]);
 }
 
@@ -158,7 +151,7 @@ fn no_server_invalid_urls_and_url_credentials_are_explained() {
 
 #[test]
 fn names_its_connection_for_the_servers_monitoring() {
-    let pki = pki("named-connection");
+    let pki = pki();
     let ca = path(&pki.ca());
     checks::names_its_connection_with(BIN, ServerOptions::new().tls(&pki), &[("NATS_CA", &ca)]);
 }

@@ -74,13 +74,7 @@ fn a_second_crypto_provider_does_not_break_tls_through_stepkit() {
         .status()
         .unwrap();
     assert!(built.success(), "the throw-away crate did not build");
-    let tree = Command::new(env!("CARGO"))
-        .current_dir(&dir)
-        .args([
-            "tree", "--edges", "normal", "--prefix", "none", "-i", "rustls",
-        ])
-        .output()
-        .unwrap();
+    // Both providers really are compiled in: rustls shows both features.
     let features = Command::new(env!("CARGO"))
         .current_dir(&dir)
         .args([
@@ -89,13 +83,10 @@ fn a_second_crypto_provider_does_not_break_tls_through_stepkit() {
         .output()
         .unwrap();
     let features = String::from_utf8_lossy(&features.stdout);
-    assert!(
-        tree.status.success() && features.contains("\"aws-lc-rs\""),
-        "{features}"
-    );
+    assert!(features.contains("\"aws-lc-rs\""), "{features}");
     assert!(features.contains("\"ring\""), "{features}");
 
-    let pki = Pki::generate(&dir.join("tls"), &["localhost", "127.0.0.1"]).unwrap();
+    let pki = Pki::temporary(&["localhost", "127.0.0.1"]);
     let server = NatsServer::start(ServerOptions::new().tls(&pki)).unwrap();
     let bin = dir.join("target").join("debug").join("both-providers");
     let run = |mode: &str| {

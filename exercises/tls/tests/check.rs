@@ -12,9 +12,8 @@ fn run(url: &str, ca: &Pki) -> Output {
     Step::run(&mut command, EXERCISE_PATIENCE).unwrap_or_else(|err| panic!("{err}"))
 }
 
-fn pki(name: &str) -> Pki {
-    let dir = std::env::temp_dir().join(format!("exercise-tls-{name}-{}", std::process::id()));
-    Pki::generate(&dir, &["localhost", "127.0.0.1"]).unwrap_or_else(|err| panic!("{err}"))
+fn pki() -> Pki {
+    Pki::temporary(&["localhost", "127.0.0.1"])
 }
 
 fn tls_server(pki: &Pki) -> NatsServer {
@@ -24,8 +23,8 @@ fn tls_server(pki: &Pki) -> NatsServer {
 #[test]
 fn it_connects_over_tls_trusting_the_ca_in_nats_ca() {
     // Two servers with two different CAs: the CA must come from NATS_CA, not from the code.
-    for name in ["first", "second"] {
-        let pki = pki(name);
+    for _ in 0..2 {
+        let pki = pki();
         let server = tls_server(&pki);
         let observer =
             Observer::subscribe(&server, "tls.check").unwrap_or_else(|err| panic!("{err}"));
@@ -48,7 +47,7 @@ fn it_connects_over_tls_trusting_the_ca_in_nats_ca() {
 fn it_refuses_a_server_without_tls() {
     let server = checks::start(ServerOptions::new());
     let observer = Observer::subscribe(&server, "tls.check").unwrap_or_else(|err| panic!("{err}"));
-    let out = run(&server.url(), &pki("plain"));
+    let out = run(&server.url(), &pki());
     assert_ne!(
         out.code,
         Some(0),
