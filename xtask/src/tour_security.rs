@@ -1,22 +1,18 @@
 //! The tour's security scenes: tokens, nkeys, credentials files, TLS, mutual TLS and
 //! permissions, each against a server configured as `cargo xtask server --OPTION` does. The
-//! files they need are made in `target/tour/` and shown where `cargo xtask server` writes them.
+//! files they need are made in scratch folders that go away with each scene, and recordings
+//! show them where `cargo xtask server` writes them.
 
 use testkit::ServerOptions;
-use testkit::pki::{Credentials, Pki, user_nkey_from, write_file};
+use testkit::pki::{Credentials, Pki, ScratchDir, user_nkey_from};
 
 use crate::script::{Script, fails, ok, terminal};
 
-/// A file the tour writes: its real path, shown in recordings as `shown`.
-fn tour_file(s: &mut Script, name: &str, text: &str, shown: &str) -> Result<String, String> {
-    let dir = crate::workspace::root().join("target").join("tour");
-    std::fs::create_dir_all(&dir)
-        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    let path = dir.join(name);
-    write_file(&path, text, true).map_err(|err| err.0)?;
-    let real = path.display().to_string();
+/// A secret file the tour writes into `dir`: its real path, shown in recordings as `shown`.
+fn tour_file(s: &mut Script, dir: &ScratchDir, name: &str, text: &str, shown: &str) -> String {
+    let real = dir.secret_file(name, text);
     s.alias(&real, shown);
-    Ok(real)
+    real
 }
 
 pub fn run(s: &mut Script) -> Result<(), String> {
@@ -50,7 +46,14 @@ fn nkeys(s: &mut Script) -> Result<(), String> {
     let (seed, public) = user_nkey_from([7; 32]);
     let server = s.server(ServerOptions::new().nkey(&public))?;
     s.say("terminal 1 $ cargo xtask server --nkey");
-    let path = tour_file(s, "user.nk", &format!("{seed}\n"), "target/secrets/user.nk")?;
+    let dir = ScratchDir::new("tour");
+    let path = tour_file(
+        s,
+        &dir,
+        "user.nk",
+        &format!("{seed}\n"),
+        "target/secrets/user.nk",
+    );
     let env = [("NATS_NKEY", path.as_str())];
     s.run(
         "nkey/run",
@@ -58,7 +61,7 @@ fn nkeys(s: &mut Script) -> Result<(), String> {
         ok("checked the signature"),
     );
     let (other, _) = user_nkey_from([8; 32]);
-    let stranger = tour_file(s, "other.nk", &format!("{other}\n"), "other.nk")?;
+    let stranger = tour_file(s, &dir, "other.nk", &format!("{other}\n"), "other.nk");
     let env = [("NATS_NKEY", stranger.as_str())];
     s.run(
         "nkey/stranger",
@@ -75,12 +78,9 @@ fn credentials(s: &mut Script) -> Result<(), String> {
     let credentials = Credentials::generate();
     let server = s.server(ServerOptions::new().config(&credentials.server_config))?;
     s.say("terminal 1 $ cargo xtask server --creds");
-    let path = tour_file(
-        s,
-        "user.creds",
-        &credentials.creds,
-        "target/secrets/user.creds",
-    )?;
+    let dir = ScratchDir::new("tour");
+    let shown = "target/secrets/user.creds";
+    let path = tour_file(s, &dir, "user.creds", &credentials.creds, shown);
     let env = [("NATS_CREDS", path.as_str())];
     s.run(
         "creds/run",
@@ -94,19 +94,23 @@ fn credentials(s: &mut Script) -> Result<(), String> {
 /// tls-pub and its failures, then mutual TLS.
 fn tls(s: &mut Script) -> Result<(), String> {
     s.heading("Security: TLS and mutual TLS (tls-pub)");
-    let root = crate::workspace::root();
-    let dir = root.join("target").join("tour").join("tls");
-    let pki = Pki::generate(&dir, &["localhost", "127.0.0.1"]).map_err(|err| err.0)?;
-    s.alias(&dir.display().to_string(), "target/tls");
+    let pki = Pki::temporary(&["localhost", "127.0.0.1"]);
+    // Shown where `cargo xtask server --tls` writes the certificates.
+    let dir = pki
+        .ca()
+        .parent()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_default();
+    s.alias(&dir, "target/tls");
+    // tls:// and 127.0.0.1, which recordings show as tls://localhost:4222.
+    let tls_url = |port: u16| format!("tls://127.0.0.1:{port}");
     let ca = pki.ca().display().to_string();
     let (cert, key) = pki.client();
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
 
     let server = s.server(ServerOptions::new().tls(&pki))?;
     s.say("terminal 1 $ cargo xtask server --tls");
-    // tls:// and 127.0.0.1, which the recording shows as tls://localhost:4222.
-    let url = format!("tls://127.0.0.1:{}", server.port());
-    s.use_url(&url);
+    s.use_url(&tls_url(server.port()));
     let trusted = [("NATS_CA", ca.as_str())];
     s.run(
         "tls/run",
@@ -128,7 +132,7 @@ fn tls(s: &mut Script) -> Result<(), String> {
 
     let plain = s.server(ServerOptions::new())?;
     s.say("terminal 1 $ cargo xtask server        # no TLS");
-    s.use_url(&format!("tls://127.0.0.1:{}", plain.port()));
+    s.use_url(&tls_url(plain.port()));
     s.run(
         "tls/no-tls",
         terminal(2, "tls-pub").env(&trusted),
@@ -138,7 +142,7 @@ fn tls(s: &mut Script) -> Result<(), String> {
 
     let server = s.server(ServerOptions::new().mtls(&pki))?;
     s.say("terminal 1 $ cargo xtask server --mtls");
-    s.use_url(&format!("tls://127.0.0.1:{}", server.port()));
+    s.use_url(&tls_url(server.port()));
     s.run(
         "mtls/none",
         terminal(2, "tls-pub").env(&trusted),
