@@ -23,7 +23,7 @@ use async_nats::jetstream::kv::{Config, Entry, Operation, UpdateErrorKind};
 use futures_util::StreamExt;
 use log::info;
 use stepkit::Problem;
-use stepkit::jetstream::kv_failed as failed;
+use stepkit::jetstream::kv_failed;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -52,30 +52,30 @@ async fn main() -> Result<(), Problem> {
             let revision = bucket
                 .put(&key, value.clone().into())
                 .await
-                .map_err(failed)?;
+                .map_err(kv_failed)?;
             info!("{key} = {value} (revision {revision})");
         }
-        "get" => match bucket.entry(&key).await.map_err(failed)? {
+        "get" => match bucket.entry(&key).await.map_err(kv_failed)? {
             Some(entry) if entry.operation == Operation::Put => info!("{}", describe(&entry)),
             _ => return Err(stepkit::jetstream::no_value(&key)),
         },
         // A delete is one more revision: a marker that says "no value any more".
         "delete" => {
-            bucket.delete(&key).await.map_err(failed)?;
+            bucket.delete(&key).await.map_err(kv_failed)?;
             info!("{key} deleted (its history keeps the old values)");
         }
         "history" => {
-            let mut history = bucket.history(&key).await.map_err(failed)?;
+            let mut history = bucket.history(&key).await.map_err(kv_failed)?;
             while let Some(entry) = history.next().await {
-                info!("{}", describe(&entry.map_err(failed)?));
+                info!("{}", describe(&entry.map_err(kv_failed)?));
             }
         }
         // First the current value of every key, then each change as it is made.
         "watch" => {
-            let mut changes = bucket.watch_with_history(">").await.map_err(failed)?;
+            let mut changes = bucket.watch_with_history(">").await.map_err(kv_failed)?;
             info!("Watching the bucket 'tutorial' (Ctrl-C stops)");
             while let Some(entry) = changes.next().await {
-                info!("{}", describe(&entry.map_err(failed)?));
+                info!("{}", describe(&entry.map_err(kv_failed)?));
             }
         }
         // Compare-and-set: stored only if the key is still at the revision this update read.
@@ -85,11 +85,11 @@ async fn main() -> Result<(), Problem> {
                 Ok(revision) => info!("{key} = {value} (revision {revision}, was {read})"),
                 Err(err) if err.kind() == UpdateErrorKind::WrongLastRevision => {
                     // Someone changed it first: read it again, then decide and retry.
-                    let now = bucket.entry(&key).await.map_err(failed)?;
+                    let now = bucket.entry(&key).await.map_err(kv_failed)?;
                     let now = now.map(|entry| describe(&entry)).unwrap_or_default();
                     return Err(stepkit::jetstream::conflict(&key, read, &now));
                 }
-                Err(err) => return Err(failed(err)),
+                Err(err) => return Err(kv_failed(err)),
             }
         }
         other => return Err(stepkit::jetstream::unknown_command(other)),

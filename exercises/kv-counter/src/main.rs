@@ -7,7 +7,7 @@ use async_nats::ConnectOptions;
 use async_nats::jetstream::kv::{Config, Operation, Store};
 use log::info;
 use stepkit::Problem;
-use stepkit::jetstream::kv_failed as failed;
+use stepkit::jetstream::kv_failed;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -39,7 +39,7 @@ async fn main() -> Result<(), Problem> {
         let written = bucket
             .put("visits", (visits + 1).to_string().into())
             .await
-            .map_err(failed)?;
+            .map_err(kv_failed)?;
         info!("visits = {} (revision {written})", visits + 1);
     }
     Ok(())
@@ -47,7 +47,7 @@ async fn main() -> Result<(), Problem> {
 
 /// The counter's value (0 when it has none) and the revision it is at (0 when never written).
 async fn read(bucket: &Store) -> Result<(u64, u64), Problem> {
-    let (visits, revision) = match bucket.entry("visits").await.map_err(failed)? {
+    let (visits, revision) = match bucket.entry("visits").await.map_err(kv_failed)? {
         Some(entry) if entry.operation == Operation::Put => {
             let text = String::from_utf8_lossy(&entry.value).to_string();
             let number = text.parse().map_err(|_| {

@@ -6,7 +6,7 @@ use async_nats::ConnectOptions;
 use async_nats::jetstream::kv::{Config, Operation, Store, UpdateErrorKind};
 use log::info;
 use stepkit::Problem;
-use stepkit::jetstream::kv_failed as failed;
+use stepkit::jetstream::kv_failed;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -45,7 +45,7 @@ async fn main() -> Result<(), Problem> {
                 Err(err) if err.kind() == UpdateErrorKind::WrongLastRevision => {
                     info!("visits changed after revision {revision}: reading it again");
                 }
-                Err(err) => return Err(failed(err)),
+                Err(err) => return Err(kv_failed(err)),
             }
         }
     }
@@ -54,7 +54,7 @@ async fn main() -> Result<(), Problem> {
 
 /// The counter's value (0 when it has none) and the revision it is at (0 when never written).
 async fn read(bucket: &Store) -> Result<(u64, u64), Problem> {
-    let (visits, revision) = match bucket.entry("visits").await.map_err(failed)? {
+    let (visits, revision) = match bucket.entry("visits").await.map_err(kv_failed)? {
         Some(entry) if entry.operation == Operation::Put => {
             let text = String::from_utf8_lossy(&entry.value).to_string();
             let number = text.parse().map_err(|_| {
