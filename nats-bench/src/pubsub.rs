@@ -76,16 +76,7 @@ pub async fn run(settings: &Settings, tuned: bool) -> Result<(Side, Side, u64), 
     for stop in stops {
         let _ = stop.send(());
     }
-    let mut subscribers = Side {
-        name: "sub",
-        clients: Vec::new(),
-    };
-    for count in counts {
-        let counted = count
-            .await
-            .map_err(|err| format!("a subscriber failed: {err}"))?;
-        subscribers.clients.push(counted);
-    }
+    let subscribers = Side::collect("sub", counts).await?;
     progress.abort();
     drop(clients);
     let received: u64 = subscribers.clients.iter().map(|(count, _)| count).sum();
@@ -188,17 +179,7 @@ async fn publish_all(run: &Run<'_>, published: Arc<AtomicU64>) -> Result<Side, S
             published.clone(),
         )));
     }
-    let mut publishers = Side {
-        name: "pub",
-        clients: Vec::new(),
-    };
-    for task in tasks {
-        let sent = task
-            .await
-            .map_err(|err| format!("a publisher failed: {err}"))?;
-        publishers.clients.push(sent);
-    }
-    Ok(publishers)
+    Side::collect("pub", tasks).await
 }
 
 /// A publisher's loop: `share` messages, then a flush; returns the count and the time taken.

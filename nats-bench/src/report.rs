@@ -13,6 +13,23 @@ pub struct Side {
     pub clients: Vec<(u64, Duration)>,
 }
 
+impl Side {
+    /// The figures of the `name` side ("pub" or "sub"), from its clients' tasks once they end.
+    pub async fn collect(
+        name: &'static str,
+        tasks: Vec<tokio::task::JoinHandle<(u64, Duration)>>,
+    ) -> Result<Side, String> {
+        let mut clients = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            clients.push(
+                task.await
+                    .map_err(|err| format!("a {name} client failed: {err}"))?,
+            );
+        }
+        Ok(Side { name, clients })
+    }
+}
+
 /// A progress line on stderr while the subscribers count (only on a terminal).
 pub fn show_progress(
     label: &'static str,
