@@ -89,10 +89,15 @@ impl ServerOptions {
         self
     }
 
-    /// Load this configuration file text (`-c`), for settings that have no flag
-    /// (for example `max_payload`).
+    /// Add this text to the configuration file the server loads (`-c`), for settings that
+    /// have no flag (for example `max_payload`). Several calls add up, so that options combine
+    /// (`--permissions --max-payload 64`) instead of the last one silently replacing the others.
     pub fn config(mut self, text: &str) -> Self {
-        self.config = Some(text.to_string());
+        let config = self.config.get_or_insert_with(String::new);
+        config.push_str(text);
+        if !config.ends_with('\n') {
+            config.push('\n');
+        }
         self
     }
 

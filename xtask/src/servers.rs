@@ -367,6 +367,17 @@ mod tests {
     }
 
     #[test]
+    fn options_that_need_a_configuration_file_combine() {
+        let args = ["--permissions", "--max-payload", "64"].map(String::from);
+        let (options, _, _) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        let server = NatsServer::start(options).unwrap_or_else(|err| panic!("{err}"));
+        let varz = server.varz().unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(varz["max_payload"], 64, "{varz}");
+        // The permissions' user is still required: a client without credentials is refused.
+        assert!(testkit::publish(&server, "foo.x", "anonymous").is_err());
+    }
+
+    #[test]
     fn a_token_is_new_each_time_and_only_its_path_is_shown() {
         let args = ["--token".to_string()];
         let (_, flags, clients) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
