@@ -79,7 +79,9 @@ pub fn not_acknowledged(body: &str, patience: Duration, err: PublishError) -> Pr
         err.kind()
     ))
     .hint(
-        "a stream answers through its leader; in a cluster, a majority of the stream's replicas          must run to elect one (is a node down?). Publishing again with the same Nats-Msg-Id is          safe: the stream keeps one copy",
+        "a stream answers through its leader; in a cluster, a majority of the stream's replicas \
+         must run to elect one (is a node down?). Publishing again with the same Nats-Msg-Id is \
+         safe: the stream keeps one copy",
     )
 }
 
@@ -89,9 +91,13 @@ pub fn failed(doing: &str, err: impl std::fmt::Display) -> Problem {
 }
 
 /// Creating or finding the key-value bucket failed: the server has no JetStream (its account
-/// query finds nobody to answer, or no answer comes), or something else went wrong.
+/// query finds nobody to answer, or no answer comes), the server is too old for async-nats's
+/// key-value API, or something else went wrong.
 #[cfg(feature = "kv")]
-pub fn kv_error(err: async_nats::jetstream::context::CreateKeyValueError) -> Problem {
+pub fn kv_error(
+    js: &async_nats::jetstream::Context,
+    err: async_nats::jetstream::context::CreateKeyValueError,
+) -> Problem {
     use async_nats::jetstream::context::CreateKeyValueErrorKind as Kind;
     use async_nats::jetstream::context::{AccountError, AccountErrorKind};
     use std::error::Error;
@@ -102,14 +108,19 @@ pub fn kv_error(err: async_nats::jetstream::context::CreateKeyValueError) -> Pro
             AccountErrorKind::JetStreamUnavailable | AccountErrorKind::TimedOut
         )
     });
+    // async-nats 0.51 cannot read the account information of servers before 2.10.
+    let version = js.client().server_info().version;
+    let numbers: Vec<u32> = version.split(['.', '-']).map_while(|part| part.parse().ok()).collect();
     if unavailable || err.kind() == Kind::TimedOut {
         Problem::new("this server does not run JetStream, which keeps the buckets.").hint(HINT)
+    } else if numbers.len() >= 2 && (numbers[0], numbers[1]) < (2, 10) {
+        Problem::new(format!(
+            "this server is nats-server {version}, and async-nats's key-value API needs 2.10 or \
+             newer (it cannot read an older server's account information)."
+        ))
+        .hint("run the server the guide uses: `cargo xtask server --jetstream`")
     } else {
-        Problem::new(format!("could not create or find the bucket: {err}.")).hint(
-            "when the server is older than async-nats expects (Debian's 2.9.10 is: async-nats \
-             cannot read its account information), use the one `cargo xtask server --jetstream` \
-             runs",
-        )
+        Problem::new(format!("could not create or find the bucket: {err}."))
     }
 }
 

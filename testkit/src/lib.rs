@@ -26,8 +26,8 @@ mod step;
 pub use client::{Observer, Received, publish, publish_all, read_stream, requests};
 pub use lines::Lines;
 pub use locate::{
-    NATS_SERVER_PIN, find_nats_server, install_help, installed_nats_server,
-    installed_nats_server_dir, workspace_root,
+    NATS_SERVER_PIN, Source, find_nats_server, install_help, installed_nats_server,
+    installed_nats_server_dir, nats_server_on_path, nats_server_version, workspace_root,
 };
 pub use server::{Cluster, NatsServer, NodePorts, ServerOptions, free_port, monitor};
 pub use step::{Output, Step};

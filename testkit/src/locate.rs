@@ -57,15 +57,53 @@ pub fn installed_nats_server() -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// Finds nats-server: `NATS_SERVER_BIN` when set, else `nats-server` on `PATH`, else the copy
-/// installed by `cargo xtask`. Returns the path and where it was found. The error explains how
-/// to get one; callers fail with it (a test never skips for lack of a server).
-pub fn find_nats_server() -> crate::Result<(PathBuf, &'static str)> {
+/// Where the nats-server in use came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `NATS_SERVER_BIN` names it: the user chose it.
+    Variable,
+    /// The pinned copy that `cargo xtask` installed into `target/tools`.
+    Pinned,
+    /// The first `nats-server` on `PATH` (apt, brew, ...), used only when the pinned copy is
+    /// not installed.
+    Path,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Variable => "NATS_SERVER_BIN",
+            Source::Pinned => "the pinned copy in target/tools",
+            Source::Path => "PATH",
+        })
+    }
+}
+
+/// Finds nats-server: `NATS_SERVER_BIN` when set, else the pinned copy installed by
+/// `cargo xtask`, else `nats-server` on `PATH`. The pinned copy comes before `PATH` because a
+/// learner's machine may have an older server there (Debian's apt has 2.9.10, too old for
+/// async-nats's key-value API): it is used only when asked for by name. Returns the path and
+/// where it was found. The error explains how to get one; callers fail with it (a test never
+/// skips for lack of a server).
+pub fn find_nats_server() -> crate::Result<(PathBuf, Source)> {
     find_in(
         env::var_os("NATS_SERVER_BIN"),
         env::var_os("PATH"),
         installed_nats_server(),
     )
+}
+
+/// The first `nats-server` on `PATH`, if any.
+pub fn nats_server_on_path() -> Option<PathBuf> {
+    on_path(env::var_os("PATH"))
+}
+
+fn on_path(path: Option<OsString>) -> Option<PathBuf> {
+    path.and_then(|path| {
+        env::split_paths(&path)
+            .map(|dir| dir.join(exe("nats-server")))
+            .find(|candidate| candidate.is_file())
+    })
 }
 
 /// [`find_nats_server`] with its inputs given: the `NATS_SERVER_BIN` and `PATH` values and the
@@ -74,11 +112,11 @@ fn find_in(
     explicit: Option<OsString>,
     path: Option<OsString>,
     installed: Option<PathBuf>,
-) -> crate::Result<(PathBuf, &'static str)> {
+) -> crate::Result<(PathBuf, Source)> {
     if let Some(explicit) = explicit.filter(|value| !value.is_empty()) {
         let path = PathBuf::from(explicit);
         return if path.is_file() {
-            Ok((path, "NATS_SERVER_BIN"))
+            Ok((path, Source::Variable))
         } else {
             Err(crate::Failure(format!(
                 "NATS_SERVER_BIN is set to {}, but there is no file there.\n{}",
@@ -87,22 +125,66 @@ fn find_in(
             )))
         };
     }
-    let on_path = path.and_then(|path| {
-        env::split_paths(&path)
-            .map(|dir| dir.join(exe("nats-server")))
-            .find(|candidate| candidate.is_file())
-    });
-    if let Some(path) = on_path {
-        return Ok((path, "PATH"));
-    }
     if let Some(path) = installed {
-        return Ok((path, "the copy installed by cargo xtask"));
+        return Ok((path, Source::Pinned));
+    }
+    if let Some(path) = on_path(path) {
+        return Ok((path, Source::Path));
     }
     Err(crate::Failure(format!(
-        "nats-server was not found (not in NATS_SERVER_BIN, not on PATH, not in {}).\n{}",
+        "nats-server was not found (not in NATS_SERVER_BIN, not in {}, not on PATH).\n{}",
         installed_nats_server_dir().display(),
         install_help()
     )))
+}
+
+/// The version a nats-server binary reports (`nats-server --version` prints
+/// `nats-server: v2.9.10`), as (major, minor, patch); `None` when it does not say.
+pub fn nats_server_version(bin: &Path) -> Option<(u32, u32, u32)> {
+    let output = std::process::Command::new(bin)
+        .arg("--version")
+        .output()
+        .ok()?;
+    parse_version(&String::from_utf8_lossy(&output.stdout))
+}
+
+fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
+    let version = text.split_whitespace().last()?.trim_start_matches('v');
+    let mut parts = version
+        .split(['.', '-'])
+        .map(|part| part.parse::<u32>().ok());
+    Some((
+        parts.next()??,
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+    ))
+}
+
+/// The pinned version as numbers.
+pub fn pinned_version() -> (u32, u32, u32) {
+    parse_version(NATS_SERVER_PIN).unwrap_or_default()
+}
+
+/// One line saying which nats-server is used and why, or `None` when it is the pinned one
+/// (the version the tests and the guide are written for), which needs no word.
+pub fn server_note(bin: &Path, source: Source) -> Option<String> {
+    let version = nats_server_version(bin);
+    if source == Source::Pinned || version == Some(pinned_version()) {
+        return None;
+    }
+    let version = version.map_or("of unknown version".to_string(), |(a, b, c)| {
+        format!("{a}.{b}.{c}")
+    });
+    let advice = match source {
+        Source::Path => {
+            "the pinned one is not installed; `cargo xtask setup` installs it into target/tools"
+        }
+        _ => "tests that need a newer server say so",
+    };
+    Some(format!(
+        "nats-server {version} ({}, from {source}) is used, not the pinned {NATS_SERVER_PIN}: {advice}",
+        bin.display()
+    ))
 }
 
 /// How to get a nats-server, as shown to people.
@@ -147,7 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn the_order_is_variable_then_path_then_installed_copy() {
+    fn the_order_is_variable_then_pinned_copy_then_path() {
         let dir = env::temp_dir().join(format!("testkit-locate-{}", std::process::id()));
         let (first, second) = (dir.join("first"), dir.join("second"));
         for folder in [&first, &second] {
@@ -158,15 +240,26 @@ mod tests {
         let installed = Some(dir.join("installed"));
         let bin = first.join(exe("nats-server"));
 
-        let found = find_in(Some(bin.clone().into()), None, None).unwrap();
-        assert_eq!(found, (bin.clone(), "NATS_SERVER_BIN"));
-        let found = find_in(None, Some(path), installed.clone()).unwrap();
-        assert_eq!(found, (bin, "PATH"));
-        let found = find_in(None, None, installed.clone()).unwrap();
-        assert_eq!(
-            found,
-            (dir.join("installed"), "the copy installed by cargo xtask")
+        let found = find_in(
+            Some(bin.clone().into()),
+            Some(path.clone()),
+            installed.clone(),
         );
+        assert_eq!(found.unwrap(), (bin.clone(), Source::Variable));
+        // An older server on PATH (Debian's 2.9.10) does not win over the pinned copy.
+        let found = find_in(None, Some(path.clone()), installed.clone()).unwrap();
+        assert_eq!(found, (dir.join("installed"), Source::Pinned));
+        let found = find_in(None, Some(path), None).unwrap();
+        assert_eq!(found, (bin, Source::Path));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn versions_are_read_as_nats_server_prints_them() {
+        assert_eq!(parse_version("nats-server: v2.9.10\n"), Some((2, 9, 10)));
+        assert_eq!(parse_version("nats-server: v2.14.6"), Some((2, 14, 6)));
+        assert_eq!(parse_version("nats-server: v2.11.0-RC.1"), Some((2, 11, 0)));
+        assert_eq!(parse_version("garbage"), None);
+        assert_eq!(pinned_version(), parse_version(NATS_SERVER_PIN).unwrap());
     }
 }

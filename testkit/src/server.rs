@@ -3,7 +3,7 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -158,13 +158,29 @@ pub struct NatsServer {
 fn prepare(options: &ServerOptions) -> crate::Result<(PathBuf, Option<PathBuf>)> {
     let bin = match &options.bin {
         Some(bin) => bin.clone(),
-        None => find_nats_server()?.0,
+        None => {
+            let (bin, source) = find_nats_server()?;
+            say_once_which_server(&bin, source);
+            bin
+        }
     };
     let config_path = match &options.config {
         None => None,
         Some(text) => Some(write_config(text)?),
     };
     Ok((bin, config_path))
+}
+
+/// When the tests run another nats-server than the pinned one, says so once per test
+/// program, on stderr as it is (cargo's test harness captures only `print!` and `eprint!`, so
+/// the line shows even when every test passes).
+fn say_once_which_server(bin: &Path, source: crate::locate::Source) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        if let Some(note) = crate::locate::server_note(bin, source) {
+            let _ = writeln!(std::io::stderr(), "testkit: {note}");
+        }
+    });
 }
 
 /// Writes a configuration file for nats-server (`--config`) into the temporary folder.
@@ -283,6 +299,26 @@ impl NatsServer {
     /// The nats-server binary in use.
     pub fn bin(&self) -> &PathBuf {
         &self.bin
+    }
+
+    /// For a test of something an older nats-server cannot do: an error that says so, naming
+    /// this server's version and `why`, when it is older than `at_least` (major, minor).
+    pub fn require(&self, at_least: (u32, u32), why: &str) -> crate::Result<()> {
+        let version = crate::locate::nats_server_version(&self.bin);
+        match version {
+            Some((major, minor, _)) if (major, minor) >= at_least => Ok(()),
+            _ => {
+                let (major, minor) = at_least;
+                let found = version.map_or("of unknown version".to_string(), |(a, b, c)| {
+                    format!("{a}.{b}.{c}")
+                });
+                Err(crate::Failure(format!(
+                    "this test needs nats-server {major}.{minor} or newer ({why}); it ran \
+                     against {} ({found}). `cargo xtask test` uses the pinned one.",
+                    self.bin.display()
+                )))
+            }
+        }
     }
 
     /// The user and password the server requires, if any.

@@ -5,26 +5,47 @@ use std::process::Command;
 
 use testkit::{
     NATS_SERVER_PIN, find_nats_server, installed_nats_server, installed_nats_server_dir,
+    nats_server_on_path, nats_server_version,
 };
 
 use crate::workspace;
 
-/// Returns a nats-server binary, installing the pinned one into target/tools when none is
-/// found.
+/// The nats-server that `cargo xtask test`, `check` and `setup` use, said in one line with the
+/// reason: the one `NATS_SERVER_BIN` names when it is set, else the pinned version, installed
+/// into target/tools when missing. Another nats-server first on PATH (Debian's 2.9.10, say) is
+/// not used, and the line says so.
 pub fn ensure_nats_server() -> Result<PathBuf, String> {
-    match find_nats_server() {
-        Ok((path, whence)) => {
-            println!(
-                "xtask: using nats-server {} (from {whence})",
-                path.display()
-            );
-            Ok(path)
-        }
-        Err(_) => {
-            println!("xtask: nats-server not found");
-            install_pinned_nats_server()
-        }
+    if std::env::var_os("NATS_SERVER_BIN").is_some_and(|value| !value.is_empty()) {
+        let (path, _) = find_nats_server().map_err(|err| err.0)?;
+        println!(
+            "xtask: using nats-server {} at {}, because NATS_SERVER_BIN names it",
+            version_of(&path),
+            path.display()
+        );
+        return Ok(path);
     }
+    let path = ensure_pinned_nats_server()?;
+    let other = match nats_server_on_path() {
+        Some(other) if other != path => format!(
+            "; nats-server {} on PATH ({}) is not used",
+            version_of(&other),
+            other.display()
+        ),
+        _ => String::new(),
+    };
+    println!(
+        "xtask: using nats-server {NATS_SERVER_PIN} at {}, the pinned version the tests and the \
+         guide are written for{other}",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// A binary's version as it reports it, for a line a person reads.
+fn version_of(bin: &std::path::Path) -> String {
+    nats_server_version(bin).map_or("(version unknown)".to_string(), |(a, b, c)| {
+        format!("{a}.{b}.{c}")
+    })
 }
 
 /// Returns the pinned nats-server in target/tools, installing it when it is not there.
@@ -48,10 +69,10 @@ pub fn guide_nats_server() -> Result<PathBuf, String> {
         Err(why) => why,
     };
     match find_nats_server() {
-        Ok((path, whence)) => {
+        Ok((path, source)) => {
             let first_line = why.lines().next().unwrap_or_default();
             println!(
-                "xtask: using {} (from {whence}) instead of nats-server {NATS_SERVER_PIN} \
+                "xtask: using {} (from {source}) instead of nats-server {NATS_SERVER_PIN} \
                  ({first_line}): the steps work the same, but traces and some server messages \
                  can differ from the guide",
                 path.display()

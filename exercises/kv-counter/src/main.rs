@@ -28,7 +28,7 @@ async fn main() -> Result<(), Problem> {
     let bucket = js
         .create_or_update_key_value(config)
         .await
-        .map_err(stepkit::jetstream::kv_error)?;
+        .map_err(|err| stepkit::jetstream::kv_error(&js, err))?;
 
     for _ in 0..count {
         let (visits, _revision) = read(&bucket).await?;

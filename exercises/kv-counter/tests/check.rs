@@ -21,9 +21,19 @@ fn last_values(server: &NatsServer, count: usize) -> Vec<String> {
         .collect()
 }
 
+/// A JetStream server new enough for async-nats's key-value API.
+fn jetstream() -> NatsServer {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let why = "async-nats's key-value API cannot read an older server's account information";
+    server
+        .require((2, 10), why)
+        .unwrap_or_else(|err| panic!("{err}"));
+    server
+}
+
 #[test]
 fn a_change_made_between_read_and_write_is_not_overwritten() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
+    let server = jetstream();
     let mut slow = counter(&server, &["1", "1500"]);
     slow.wait_for_line("Read visits = 0 at revision 0", EXERCISE_PATIENCE)
         .unwrap_or_else(|err| panic!("{err}"));
@@ -45,7 +55,7 @@ fn a_change_made_between_read_and_write_is_not_overwritten() {
 
 #[test]
 fn four_counters_at_once_lose_no_increment() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
+    let server = jetstream();
     let counters: Vec<Step> = (0..4).map(|_| counter(&server, &["25"])).collect();
     for mut counter in counters {
         let out = counter
