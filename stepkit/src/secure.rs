@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use async_nats::ConnectError;
+use async_nats::rustls::pki_types::pem::PemObject;
+use async_nats::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use async_nats::rustls::{Error as TlsError, InconsistentKeys, crypto::ring, sign::CertifiedKey};
 
 use super::{Kind, Problem};
 
@@ -58,9 +61,59 @@ pub fn start_tls(name: &'static str) -> Result<Tls, Problem> {
                 .hint("mutual TLS needs the client's certificate and its private key"));
         }
     };
+    if let Some((cert, key)) = &client {
+        usable_client_files(cert, key)?;
+    }
     let kind = Kind::Tls { ca: ca.is_some(), client: client.is_some() };
     super::remember(name, &url, kind);
     Ok(Tls { url, ca, client })
+}
+
+/// Checks that the client's certificate and key can be used together, the way rustls will,
+/// so that a file made by hand (with openssl, say) that cannot be used is named with what to
+/// check, before any connection is tried.
+fn usable_client_files(cert: &Path, key: &Path) -> Result<(), Problem> {
+    let (cert_name, key_name) = (cert.display(), key.display());
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(cert).and_then(|certs| certs.collect()).unwrap_or_default();
+    if certs.is_empty() {
+        return Err(Problem::new(format!(
+            "NATS_CERT's file {cert_name} holds no certificate (a BEGIN CERTIFICATE block)."
+        ))
+        .hint("NATS_CERT names the client's certificate, NATS_KEY its private key: swapped?"));
+    }
+    let key_hint = "rustls reads unencrypted PEM keys: BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC \
+                    PRIVATE KEY (`openssl pkey -in KEY -out plain.pem` writes one)";
+    let signer = PrivateKeyDer::from_pem_file(key)
+        .ok()
+        .and_then(|der| ring::default_provider().key_provider.load_private_key(der).ok());
+    let Some(signer) = signer else {
+        let sentence =
+            format!("NATS_KEY's file {key_name} holds no private key this client can use.");
+        return Err(Problem::new(sentence).hint(key_hint));
+    };
+    match CertifiedKey::new(certs, signer).keys_match() {
+        Ok(()) | Err(TlsError::InconsistentKeys(InconsistentKeys::Unknown)) => Ok(()),
+        Err(TlsError::InconsistentKeys(_)) => Err(Problem::new(format!(
+            "NATS_KEY's file {key_name} is not the private key of the certificate in NATS_CERT \
+             ({cert_name})."
+        ))
+        .hint(format!(
+            "use the key the certificate was made for: `openssl x509 -noout -pubkey -in \
+             {cert_name}` and `openssl pkey -pubout -in {key_name}` must print the same"
+        ))),
+        // webpki reads X.509 version 3 only: `openssl x509 -req` without extensions makes v1.
+        Err(err) => Err(Problem::new(if format!("{err}").contains("UnsupportedCertVersion") {
+            format!("NATS_CERT's file {cert_name} is an X.509 version 1 certificate.")
+        } else {
+            format!("NATS_CERT's file {cert_name} holds a certificate this client cannot use.")
+        })
+        .hint(
+            "it must be an X.509 version 3 certificate (`openssl x509 -noout -text -in CERT` \
+             shows the version); `openssl x509 -req` makes version 1 unless given extensions: \
+             add `-extfile` with the line extendedKeyUsage=clientAuth",
+        )),
+    }
 }
 
 /// The sentence for a failed TLS handshake (or a TLS mismatch) at `url`. rustls says what

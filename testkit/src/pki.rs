@@ -77,6 +77,10 @@ impl Pki {
         let ca =
             CertifiedIssuer::self_signed(ca, KeyPair::generate().map_err(fail)?).map_err(fail)?;
         pki.write("ca.pem", &pem("CERTIFICATE", ca.der()), false)?;
+        // The CA's key too, so that a learner (or a test) can sign a certificate of their own
+        // with openssl, as web tutorials do.
+        let ca_key = pem("PRIVATE KEY", &ca.key().serialize_der());
+        pki.write("ca-key.pem", &ca_key, true)?;
 
         let names: Vec<String> = server_names.iter().map(|name| name.to_string()).collect();
         for (who, names, usage) in [
@@ -119,6 +123,11 @@ impl Pki {
     /// The CA certificate clients trust (`NATS_CA`).
     pub fn ca(&self) -> PathBuf {
         self.dir.join("ca.pem")
+    }
+
+    /// The CA's private key, to sign other certificates with (openssl, for example).
+    pub fn ca_key(&self) -> PathBuf {
+        self.dir.join("ca-key.pem")
     }
 
     /// The server's certificate and private key.
