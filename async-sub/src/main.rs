@@ -64,7 +64,9 @@ async fn main() -> Result<(), Problem> {
     });
 
     // Keep the connection alive until Ctrl-C: this replaces Go's `runtime.Goexit()`.
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
 
     // Drain: the server stops sending, messages already on their way are still handled,
     // then the subscription ends and the connection closes.

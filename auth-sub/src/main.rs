@@ -61,7 +61,9 @@ async fn main() -> Result<(), Problem> {
         );
     }));
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
     stepkit::wait_drained(&client, handler).await;

@@ -62,7 +62,9 @@ async fn main() -> Result<(), Problem> {
     // when the subscription ends.
     let handler = tokio::spawn(number_messages(subscriber, work));
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
     if let Some(count) = stepkit::wait_drained(&client, handler).await {

@@ -57,7 +57,9 @@ async fn main() -> Result<(), Problem> {
 
     // On Ctrl-C, drain: this member leaves the group, and the messages the server already
     // gave it are still handled, so none is lost for the group.
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     info!("Ctrl-C: leaving the group after the messages already received");
     client.drain().await?;
     if let Some(handled) = stepkit::wait_drained(&client, handler).await {

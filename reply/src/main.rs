@@ -63,7 +63,7 @@ async fn main() -> Result<(), Problem> {
                 }
             }
             signal = &mut ctrl_c, if !draining => {
-                signal?;
+                signal.map_err(stepkit::ctrl_c_failed)?;
                 info!("Ctrl-C: no new requests; answering the ones already received");
                 requests.drain().await?;
                 draining = true;

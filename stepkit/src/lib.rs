@@ -479,11 +479,13 @@ impl From<UnsubscribeError> for Problem {
     }
 }
 
-/// The steps' only I/O of their own is waiting for Ctrl-C.
-impl From<std::io::Error> for Problem {
-    fn from(err: std::io::Error) -> Self {
-        Problem::new(format!("cannot wait for Ctrl-C: {err}."))
-    }
+/// Waiting for Ctrl-C failed: the operating system would not let the program handle the
+/// signal. (The only I/O error a step meets of its own; each other gets its own sentence where
+/// it happens, so there is no blanket conversion from `std::io::Error`.)
+pub fn ctrl_c_failed(err: std::io::Error) -> Problem {
+    Problem::new(format!("cannot listen for Ctrl-C: the system refused it ({err}).")).hint(
+        "stop the program some other way when you are done (closing its terminal, or kill PID)",
+    )
 }
 
 /// Set once the connection drops, so that the next `Connected` event reads as a reconnect

@@ -28,7 +28,9 @@ async fn main() -> Result<(), Problem> {
         // TODO 2: return the count from the task
     });
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     client.drain().await?;
     stepkit::wait_drained(&client, handler).await;
     // TODO 3: log the total: Received N message(s)

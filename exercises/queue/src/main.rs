@@ -31,7 +31,9 @@ async fn main() -> Result<(), Problem> {
         handled
     });
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     client.drain().await?;
     if let Some(handled) = stepkit::wait_drained(&client, handler).await {
         info!("Handled {handled} task(s)");

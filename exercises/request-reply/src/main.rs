@@ -29,7 +29,9 @@ async fn main() -> Result<(), Problem> {
         }
     });
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     handler.abort();
     // TODO: make sure the answers have left before exiting
     info!("Bye!");

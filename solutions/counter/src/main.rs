@@ -30,7 +30,9 @@ async fn main() -> Result<(), Problem> {
         count
     });
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     client.drain().await?;
     // `wait_drained` gives back what the task returned, or None if it did not finish.
     if let Some(count) = stepkit::wait_drained(&client, handler).await {

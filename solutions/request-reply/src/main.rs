@@ -40,7 +40,9 @@ async fn main() -> Result<(), Problem> {
         }
     });
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     handler.abort();
     // Answers are buffered like any publish: flush them before exiting.
     client.flush().await?;

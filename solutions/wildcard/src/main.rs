@@ -30,7 +30,9 @@ async fn main() -> Result<(), Problem> {
         }
     });
 
-    tokio::signal::ctrl_c().await?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(stepkit::ctrl_c_failed)?;
     client.drain().await?;
     stepkit::wait_drained(&client, handler).await;
     info!("Bye!");
