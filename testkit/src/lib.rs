@@ -29,7 +29,10 @@ pub use locate::{
     NATS_SERVER_PIN, Source, find_nats_server, install_help, installed_nats_server,
     installed_nats_server_dir, nats_server_on_path, nats_server_version, workspace_root,
 };
-pub use server::{Cluster, NatsServer, NodePorts, ServerOptions, free_port, monitor};
+pub use server::{
+    Cluster, NatsServer, NodePorts, ServerOptions, free_port, monitor, port_retries,
+    watch_free_ports,
+};
 pub use step::{Output, Step};
 
 use std::fmt;

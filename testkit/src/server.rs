@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::lines::{Lines, follow};
 use crate::locate::find_nats_server;
@@ -195,14 +195,59 @@ fn write_config(text: &str) -> crate::Result<PathBuf> {
     Ok(path)
 }
 
-/// A port that was free on 127.0.0.1 a moment ago.
+/// A port that was free on 127.0.0.1 a moment ago (another process may take it before a
+/// server does: [`NatsServer::start`] and [`Cluster::start`] then start again on others).
 pub fn free_port() -> crate::Result<u16> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|err| crate::Failure(format!("cannot find a free port on 127.0.0.1: {err}")))?;
-    listener
+    let port = listener
         .local_addr()
         .map(|addr| addr.port())
-        .map_err(|err| crate::Failure(format!("cannot read the port of a free socket: {err}")))
+        .map_err(|err| crate::Failure(format!("cannot read the port of a free socket: {err}")))?;
+    drop(listener);
+    if let Some(watcher) = PORT_WATCHER.lock().ok().and_then(|watcher| watcher.clone()) {
+        let _ = watcher.send(port);
+    }
+    Ok(port)
+}
+
+/// How long a start waits for ports that another process holds to be free (a restart on the
+/// same port, or a fixed port), and keeps picking new ones for those it picked.
+const PORT_PATIENCE: Duration = Duration::from_secs(20);
+
+/// How many starts found a port taken and started again, for the tests that prove it.
+static PORT_RETRIES: AtomicUsize = AtomicUsize::new(0);
+
+/// Where [`free_port`] announces each port it hands out, for the test that steals them.
+static PORT_WATCHER: std::sync::Mutex<Option<std::sync::mpsc::Sender<u16>>> =
+    std::sync::Mutex::new(None);
+
+/// For the port-race test: every port [`free_port`] picks from now on is also sent here, so
+/// that a thread can grab it before the server that asked for it starts.
+pub fn watch_free_ports() -> std::sync::mpsc::Receiver<u16> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    if let Ok(mut watcher) = PORT_WATCHER.lock() {
+        *watcher = Some(sender);
+    }
+    receiver
+}
+
+/// How many times a server found a port taken and was started again (see [`free_port`]).
+pub fn port_retries() -> usize {
+    PORT_RETRIES.load(Ordering::Relaxed)
+}
+
+/// The server could not listen because another process holds a port.
+fn in_use(err: &crate::Failure) -> bool {
+    err.0.contains("address already in use")
+}
+
+/// Waits until each given port can be bound on 127.0.0.1, or `deadline` passes (then the
+/// next start says why it failed). Ports the harness picks itself (`None`) need no wait.
+fn wait_for_free_ports(ports: &[Option<u16>], deadline: Instant) {
+    let free = |port: &u16| TcpListener::bind(("127.0.0.1", *port)).is_ok();
+    let timeout = deadline.saturating_duration_since(Instant::now());
+    crate::wait_until(timeout, || ports.iter().flatten().all(free).then_some(()));
 }
 
 static CONFIG_FILES: AtomicUsize = AtomicUsize::new(0);
@@ -212,7 +257,16 @@ impl NatsServer {
     /// clients. Free ports are picked unless the options name them; if another process takes
     /// a picked port first, it tries again with new ones.
     pub fn start(options: ServerOptions) -> crate::Result<NatsServer> {
+        NatsServer::start_patiently(options, true)
+    }
+
+    /// [`NatsServer::start`]; with `wait_for_fixed` false, a port the options fix that is
+    /// taken fails the start at once (a cluster then picks new ports for all its nodes).
+    fn start_patiently(options: ServerOptions, wait_for_fixed: bool) -> crate::Result<NatsServer> {
         let (bin, config_path) = prepare(&options)?;
+        let route = options.cluster.as_ref().map(|(port, _)| *port);
+        let fixed = [options.port, options.monitor_port, route];
+        let picked = options.port.is_none() || options.monitor_port.is_none();
         let mut options = options;
         let mut own_store = None;
         if options.jetstream && options.store_dir.is_none() {
@@ -224,17 +278,10 @@ impl NatsServer {
             options.store_dir = Some(dir.clone());
             own_store = Some(dir);
         }
-        let fixed_ports = options.port.is_some() || options.monitor_port.is_some();
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let port = match options.port {
-                Some(port) => port,
-                None => free_port()?,
-            };
-            let monitor_port = match options.monitor_port {
-                Some(port) => port,
-                None => free_port()?,
-            };
+        let deadline = Instant::now() + PORT_PATIENCE;
+        loop {
+            let port = options.port.map_or_else(free_port, Ok)?;
+            let monitor_port = options.monitor_port.map_or_else(free_port, Ok)?;
             let mut server = NatsServer {
                 bin: bin.clone(),
                 options: options.clone(),
@@ -248,20 +295,24 @@ impl NatsServer {
             };
             match server.launch() {
                 Ok(()) => return Ok(server),
+                // Another process took a port between its pick and the server's start: pick
+                // new ones, or wait for a port the options fixed to be free again.
+                Err(err)
+                    if in_use(&err) && Instant::now() < deadline && (picked || wait_for_fixed) =>
+                {
+                    server.config_path = None; // kept for the next attempt
+                    server.own_store = None;
+                    PORT_RETRIES.fetch_add(1, Ordering::Relaxed);
+                    wait_for_free_ports(&fixed, deadline);
+                }
                 Err(err) => {
-                    // Keep the config file for the next attempt.
-                    server.config_path = None;
-                    last_error = err.0;
-                    if fixed_ports || !last_error.contains("address already in use") {
-                        break;
+                    if let Some(path) = config_path {
+                        let _ = fs::remove_file(path);
                     }
+                    return Err(err);
                 }
             }
         }
-        if let Some(path) = config_path {
-            let _ = fs::remove_file(path);
-        }
-        Err(crate::Failure(last_error))
     }
 
     /// The URL clients use: `nats://127.0.0.1:PORT`.
@@ -379,10 +430,24 @@ impl NatsServer {
         }
     }
 
-    /// Stops the server and starts it again on the same ports, with the same options.
+    /// Stops the server and starts it again on the same ports, with the same options. When
+    /// another process took one of them in the meantime, it waits for it to be free again.
     pub fn restart(&mut self) -> crate::Result<()> {
         self.stop();
-        self.launch()
+        let deadline = Instant::now() + PORT_PATIENCE;
+        loop {
+            match self.launch() {
+                Err(err) if in_use(&err) && Instant::now() < deadline => {
+                    PORT_RETRIES.fetch_add(1, Ordering::Relaxed);
+                    let route = self.options.cluster.as_ref().map(|(port, _)| *port);
+                    wait_for_free_ports(
+                        &[Some(self.port), Some(self.monitor_port), route],
+                        deadline,
+                    );
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Runs nats-server with `options` in the foreground, its log going straight to this
@@ -484,14 +549,23 @@ impl NatsServer {
         self.child = Some(child);
         self.starts += 1;
 
-        // nats-server logs "Server is ready" once it accepts clients; wait for this run's.
-        match self
+        // nats-server logs "Server is ready" once it accepts clients; wait for this run's. A
+        // cluster node opens its route port only after that (and dies when it is taken), so
+        // wait for that line as well.
+        let mut ready = self
             .log
-            .wait_for_count("Server is ready", self.starts, crate::PATIENCE)
-        {
+            .wait_for_count("Server is ready", self.starts, crate::PATIENCE);
+        if ready.is_ok() && self.options.cluster.is_some() {
+            let routes = "Listening for route connections";
+            ready = self
+                .log
+                .wait_for_count(routes, self.starts, crate::PATIENCE);
+        }
+        match ready {
             Ok(_) => Ok(()),
             Err(err) => {
                 self.stop();
+                self.starts -= 1;
                 Err(format!(
                     "nats-server ({}) did not become ready on port {}: {err}",
                     self.bin.display(),
@@ -642,21 +716,41 @@ impl Cluster {
     }
 
     /// [`Cluster::start`] with `options` for every node (a nats-server binary, for example).
+    /// When another process takes one of the picked ports first, the nodes started so far are
+    /// stopped and the cluster starts again on new ports.
     pub fn start_with(size: usize, options: ServerOptions) -> crate::Result<Cluster> {
-        let mut ports = Vec::with_capacity(size);
-        for _ in 0..size {
-            ports.push(NodePorts {
-                client: free_port()?,
-                route: free_port()?,
-                monitor: free_port()?,
-            });
+        let deadline = Instant::now() + PORT_PATIENCE;
+        loop {
+            let mut ports = Vec::with_capacity(size);
+            for _ in 0..size {
+                let (client, route, monitor) = (free_port()?, free_port()?, free_port()?);
+                ports.push(NodePorts {
+                    client,
+                    route,
+                    monitor,
+                });
+            }
+            match Cluster::start_nodes(&ports, options.clone(), false) {
+                Err(err) if in_use(&err) && Instant::now() < deadline => {
+                    PORT_RETRIES.fetch_add(1, Ordering::Relaxed);
+                }
+                result => return result,
+            }
         }
-        Cluster::start_on(&ports, options)
     }
 
     /// Starts one node per entry of `ports`, each with `options` plus its name, ports and
     /// routes, and waits until the routes are up.
+    /// A port in `ports` that another process holds is waited for.
     pub fn start_on(ports: &[NodePorts], options: ServerOptions) -> crate::Result<Cluster> {
+        Cluster::start_nodes(ports, options, true)
+    }
+
+    fn start_nodes(
+        ports: &[NodePorts],
+        options: ServerOptions,
+        wait_for_ports: bool,
+    ) -> crate::Result<Cluster> {
         let mut nodes = Vec::with_capacity(ports.len());
         for (index, own) in ports.iter().enumerate() {
             let routes = ports
@@ -670,12 +764,13 @@ impl Cluster {
             if let Some(dir) = &options.store_dir {
                 node_options.store_dir = Some(dir.join(&name));
             }
-            let node = NatsServer::start(
+            let node = NatsServer::start_patiently(
                 node_options
                     .name(&name)
                     .port(own.client)
                     .monitor_port(own.monitor)
                     .cluster(own.route, routes),
+                wait_for_ports,
             )?;
             nodes.push(node);
         }
