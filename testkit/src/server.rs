@@ -669,13 +669,13 @@ impl Drop for NatsServer {
 }
 
 /// The configuration behind [`ServerOptions::permissions`].
-pub const PERMISSIONS: &str = "authorization {
+pub const PERMISSIONS: &str = r#"authorization {
   users = [
     { user: foo, password: bar,
-      permissions: { publish: \"foo.>\", subscribe: [\"foo.>\", \"_INBOX.>\"] } }
+      permissions: { publish: "foo.>", subscribe: ["foo.>", "_INBOX.>"] } }
   ]
 }
-";
+"#;
 
 /// GET `path` from the monitoring port `port` of a nats-server on this machine (HTTP/1.0, so
 /// the server closes the connection after the answer) and return the body.

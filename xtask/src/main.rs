@@ -13,6 +13,7 @@ mod exercises;
 mod guide_checks;
 mod lessons;
 mod script;
+mod sentences;
 mod servers;
 mod setup;
 mod test;
