@@ -13,6 +13,7 @@ mod exercises;
 mod guide_checks;
 mod lessons;
 mod script;
+#[cfg(test)]
 mod sentences;
 mod servers;
 mod setup;

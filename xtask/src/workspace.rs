@@ -156,6 +156,7 @@ mod tests {
     }
 }
 
+#[cfg(test)]
 /// Every `.rs` file of the workspace under `root`, outside `target/` and hidden folders.
 pub fn rust_files(root: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
