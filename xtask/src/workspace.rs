@@ -141,22 +141,6 @@ pub fn binary(step: &str) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn steps_and_exercises_come_from_the_manifest_in_order() {
-        let steps = steps().unwrap_or_default();
-        assert_eq!(steps.first().map(String::as_str), Some("async-sub"));
-        assert_eq!(steps.get(5).map(String::as_str), Some("auth-pub"));
-        assert!(!steps.iter().any(|step| step.contains('/')), "{steps:?}");
-        let exercises = exercises().unwrap_or_default();
-        assert_eq!(exercises.first().map(String::as_str), Some("timeouts"));
-        assert_eq!(exercises.len(), 9, "{exercises:?}");
-    }
-}
-
-#[cfg(test)]
 /// Every `.rs` file of the workspace under `root`, outside `target/` and hidden folders.
 pub fn rust_files(root: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -178,3 +162,20 @@ pub fn rust_files(root: &std::path::Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_and_exercises_come_from_the_manifest_in_order() {
+        let steps = steps().unwrap_or_default();
+        assert_eq!(steps.first().map(String::as_str), Some("async-sub"));
+        assert_eq!(steps.get(5).map(String::as_str), Some("auth-pub"));
+        assert!(!steps.iter().any(|step| step.contains('/')), "{steps:?}");
+        let exercises = exercises().unwrap_or_default();
+        assert_eq!(exercises.first().map(String::as_str), Some("timeouts"));
+        assert_eq!(exercises.len(), 9, "{exercises:?}");
+    }
+}
+
