@@ -154,7 +154,10 @@ pub(crate) fn tls_problem(
             "connect with a name the certificate lists (cargo xtask server --tls makes one for \
              localhost and 127.0.0.1), or make the server a certificate for this name",
         )
-    } else if said("CertificateRequired") {
+    } else if said("CertificateRequired")
+        // Servers built with an older Go (Debian's 2.9.10) answer a missing one this way.
+        || (said("BadCertificate") && tls.is_some_and(|(_, client)| !client))
+    {
         Problem::new(format!(
             "the server at {url} wants a client certificate (mutual TLS), and got none."
         ))
