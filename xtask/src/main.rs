@@ -7,11 +7,13 @@
 mod bench;
 mod book;
 mod build_bench;
+mod cluster;
 mod connz;
 mod docs;
 mod exercises;
 mod guide_checks;
 mod lessons;
+mod reset;
 mod script;
 #[cfg(test)]
 mod sentences;
@@ -71,9 +73,18 @@ const TASKS: &[Task] = &[
         name: "cluster",
         args: "[--jetstream]",
         help: "three nats-servers in a cluster, n1, n2 and n3, on localhost:4222, 4223 and \
-               4224, until Ctrl-C; type a node's number and Enter to stop it or start it again; \
-               --jetstream (-js) runs JetStream on each, storing in target/jetstream-cluster/NODE",
-        run: servers::cluster,
+               4224 (monitoring 8222-8224), until Ctrl-C; type a node's number and Enter to \
+               stop it or start it again, f and its number to freeze or thaw it, leader to see \
+               which node leads the stream ORDERS; --jetstream (-js) runs JetStream on each, storing in target/jetstream-cluster/NODE",
+        run: cluster::cluster,
+    },
+    Task {
+        name: "reset",
+        args: "",
+        help: "start the guide afresh: remove the JetStream stores (streams, consumers, \
+               buckets), keys and certificates that the servers of earlier chapters left under \
+               target/ (stop the servers first)",
+        run: |args| no_arguments(args).and_then(|()| reset::run()),
     },
     Task {
         name: "connz",

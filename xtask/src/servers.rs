@@ -1,7 +1,7 @@
-//! `cargo xtask server` and `cargo xtask cluster`: nats-servers for a learner, on the
-//! tutorial's ports, in the foreground.
+//! `cargo xtask server`: the nats-server for a learner, on the tutorial's ports, in the
+//! foreground (`cargo xtask cluster` is in cluster.rs).
 
-use testkit::{Cluster, NatsServer, NodePorts, ServerOptions};
+use testkit::{NatsServer, ServerOptions};
 
 use crate::setup::guide_nats_server;
 
@@ -182,74 +182,6 @@ fn write_secret(name: &str, secret: &str) -> Result<std::path::PathBuf, String> 
     Ok(path)
 }
 
-/// `cargo xtask cluster`: nodes n1, n2 and n3 on client ports 4222-4224 (routes 6222-6224,
-/// monitoring 8222-8224). Typing a node's number stops it, or starts it again, so a learner
-/// can watch a client fail over.
-/// With `--jetstream` (`-js`), every node runs JetStream, storing under
-/// `target/jetstream-cluster/n1` (n2, n3).
-pub fn cluster(args: &[String]) -> Result<(), String> {
-    let mut options = ServerOptions::new();
-    let mut flags = String::new();
-    match args {
-        [] => {}
-        [flag] if flag == "--jetstream" || flag == "-js" => {
-            let store = crate::workspace::root()
-                .join("target")
-                .join("jetstream-cluster");
-            options = options.jetstream(Some(store.clone()));
-            flags = format!(" with JetStream (stores in {}/n1, n2, n3)", store.display());
-        }
-        _ => return Err("cluster: the only option is --jetstream (-js)".to_string()),
-    }
-    let options = options.bin(guide_nats_server()?);
-    let ports: Vec<NodePorts> = (0..3)
-        .map(|index| NodePorts {
-            client: 4222 + index,
-            route: 6222 + index,
-            monitor: 8222 + index,
-        })
-        .collect();
-    let mut cluster = Cluster::start_on(&ports, options).map_err(|err| {
-        format!(
-            "{err}\nhint: ports 4222-4224, 6222-6224 and 8222-8224 must be free (is a \
-             nats-server already running?)"
-        )
-    })?;
-    println!("xtask: the cluster is up{flags}: n1, n2, n3 route to each other");
-    for (index, port) in ports.iter().enumerate() {
-        println!("  n{}  nats://localhost:{}", index + 1, port.client);
-    }
-    println!(
-        "xtask: type 1, 2 or 3 and Enter to stop that node or start it again; Ctrl-C ends all"
-    );
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match std::io::stdin().read_line(&mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let Some(index) = line
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=3).contains(n))
-        else {
-            println!("xtask: type 1, 2 or 3");
-            continue;
-        };
-        let node = cluster.node_mut(index - 1);
-        if node.is_running() {
-            node.stop();
-            println!("xtask: stopped n{index}");
-        } else {
-            node.restart().map_err(|err| err.0)?;
-            println!("xtask: started n{index} again");
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,29 +199,6 @@ mod tests {
 
         assert!(server_options(&["--max-payload".to_string()]).is_err());
         assert!(server_options(&["--max-payload".to_string(), "big".to_string()]).is_err());
-    }
-
-    #[test]
-    fn a_jetstream_cluster_gives_each_node_a_store_of_its_own() {
-        let dir = std::env::temp_dir().join(format!("xtask-js-cluster-{}", std::process::id()));
-        let options = ServerOptions::new().jetstream(Some(dir.clone()));
-        let cluster = Cluster::start_with(3, options).unwrap_or_else(|err| panic!("{err}"));
-        cluster
-            .wait_for_jetstream(testkit::PATIENCE)
-            .unwrap_or_else(|err| panic!("{err}"));
-        for index in 0..3 {
-            let jsz = cluster
-                .node(index)
-                .monitor("/jsz")
-                .unwrap_or_else(|err| panic!("{err}"));
-            let own = dir.join(format!("n{}", index + 1));
-            assert!(
-                jsz.contains(&format!("\"store_dir\": \"{}", own.display())),
-                "{jsz}"
-            );
-        }
-        drop(cluster);
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -178,4 +178,3 @@ mod tests {
         assert_eq!(exercises.len(), 9, "{exercises:?}");
     }
 }
-
