@@ -62,14 +62,41 @@ pub fn run() -> Result<(), String> {
             }
         }
     }
+    let readme = std::fs::read_to_string(root.join("README.md"))
+        .map_err(|err| format!("cannot read README.md: {err}"))?;
+    let steps: Vec<String> = lessons.iter().map(|(step, _)| step.clone()).collect();
+    problems.extend(readme_table_problems(&readme, &steps));
     if problems.is_empty() {
         println!(
-            "xtask: every lesson within its target; no two share more than {MAX_SHARED} lines"
+            "xtask: every lesson within its target; no two share more than {MAX_SHARED} lines; \
+             the README's tables list every step"
         );
         Ok(())
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// What the README's tables get wrong about the steps: a step they do not list, or a row for
+/// a package that is no step (nats-bench, the benchmark, has a row too). A row names its
+/// package as a link, "[`NAME`](...)".
+fn readme_table_problems(readme: &str, steps: &[String]) -> Vec<String> {
+    let listed: Vec<&str> = readme
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .flat_map(|line| line.split("[`").skip(1))
+        .filter_map(|link| link.split_once("`](").map(|(name, _)| name))
+        .collect();
+    let missing = steps.iter().filter(|step| !listed.contains(&step.as_str()));
+    let unknown = listed
+        .iter()
+        .filter(|name| **name != "nats-bench" && !steps.iter().any(|step| step == *name));
+    missing
+        .map(|step| format!("the README's step tables do not list {step}"))
+        .chain(
+            unknown.map(|name| format!("the README's step tables list {name}, which is no step")),
+        )
+        .collect()
 }
 
 /// Non-blank lines outside the `//!` header.
@@ -123,5 +150,19 @@ mod tests {
         let shared = longest_shared_run(&a, &b);
         assert_eq!(shared.len(), 4, "{shared:?}");
         assert_eq!(lesson_size("//! header\n\nfn main() {\n}\n"), 2);
+    }
+
+    #[test]
+    fn the_readme_tables_must_list_the_steps_and_only_them() {
+        let readme = "| 1 | [`a`](a/) | x |\n| [`b`](b/), [`c`](c/) | y |\nnot a row [`d`](d/)\n";
+        let steps = ["a", "b", "e"].map(String::from);
+        let problems = readme_table_problems(readme, &steps);
+        assert_eq!(
+            problems,
+            [
+                "the README's step tables do not list e",
+                "the README's step tables list c, which is no step"
+            ]
+        );
     }
 }

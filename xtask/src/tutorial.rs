@@ -387,7 +387,9 @@ fn publisher_through_an_outage(s: &mut Script) -> Result<(), String> {
     let counting = "Subscribing to subject 'ticks'";
     let counter = terminal(2, "counter-sub").args(&["ticks"]);
     let mut sub = s.subscriber(counter, &server, "ticks", counting, "ticker/counter");
-    let mut ticker = s.start(terminal(3, "pub-ticker").args(&["ticks", "30", "50"]));
+    // Its defaults, 60 messages four a second: the fifteen seconds a person needs to stop and
+    // start a server by hand, as the guide asks.
+    let mut ticker = s.start(terminal(3, "pub-ticker"));
     s.wait(&mut ticker, "#10 published, and the server has it");
     s.show(&mut ticker, "ticker/start");
     s.say("\nterminal 1: Ctrl-C (the server stops), then cargo xtask server again");
@@ -398,12 +400,12 @@ fn publisher_through_an_outage(s: &mut Script) -> Result<(), String> {
         &mut ticker,
         "ticker/end",
         "pub-ticker",
-        ok("Published 30 message(s)"),
+        ok("Published 60 message(s)"),
     );
     // For the guide: the timeline without the per-message lines, and with the numbers that
     // depend on how fast the server went and came back written as `n`.
     s.record_summary(&ticker, "ticker/summary", summary_line, vary_numbers);
-    s.wait(&mut sub, "Received on [ticks]: '30'");
+    s.wait(&mut sub, "Received on [ticks]: '60'");
     s.show(&mut sub, "ticker/counted");
     s.interrupt(&mut sub, "ticker/counter-end", "message(s) in all");
     Ok(())
@@ -556,7 +558,7 @@ fn vary_numbers(line: &str) -> String {
         let number = &rest[start..digits];
         let message = rest[..start].ends_with('#');
         let fixed = match (message, keep_counts) {
-            (true, _) => matches!(number, "1" | "30"),
+            (true, _) => matches!(number, "1" | "60"),
             (false, true) => true,
             (false, false) => rest[digits..].starts_with(" time"),
         };
@@ -596,8 +598,8 @@ mod tests {
             "[INFO  pub_ticker] The server confirmed #1 to #n, before the outage"
         );
         assert_eq!(
-            vary_numbers("confirmed #14 to #30, after it; nats://localhost:4222"),
-            "confirmed #n to #30, after it; nats://localhost:4222"
+            vary_numbers("confirmed #14 to #60, after it; nats://localhost:4222"),
+            "confirmed #n to #60, after it; nats://localhost:4222"
         );
         assert_eq!(
             vary_numbers("Statistics: received 27 message(s), sent 60; reconnected 1 time(s)"),
