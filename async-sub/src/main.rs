@@ -4,11 +4,12 @@
 //! It connects to a NATS server, subscribes to the subject `foo` and logs every message that
 //! arrives, handled as it comes in while the rest of the program waits for Ctrl-C.
 //!
-//! What it teaches: connecting with `ConnectOptions`, `Client::subscribe`, handling a
-//! subscription's stream of messages in its own task (Go's message handler), staying alive
-//! without `runtime.Goexit()`, leaving cleanly with `drain`, and watching reconnects with an
-//! event callback. What is not the lesson (logging, settings, error sentences) is in
-//! `stepkit/src/lib.rs`.
+//! What it teaches: connecting with `ConnectOptions`, `Client::subscribe` and the subject it
+//! refuses, handling a subscription's stream of messages in its own task (Go's message
+//! handler), staying alive without `runtime.Goexit()`, leaving cleanly with `drain` and waiting
+//! for it, and watching reconnects with an event callback. The later subscribers call the same
+//! three functions from `stepkit`. What is not the lesson (logging, settings, the sentences for
+//! a failed connection) is in `stepkit/src/lib.rs`.
 //!
 //! Run it (three terminals):
 //!
@@ -21,10 +22,14 @@
 //! Try: `cargo run -p async-sub -- SUBJECT` listens on another subject (`foo.*` and `foo.>`
 //! are wildcards). `NATS_URL` points it at another server (default `nats://localhost:4222`).
 
-use async_nats::ConnectOptions;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_nats::{Client, ConnectOptions, Event, SubscribeError, SubscribeErrorKind};
 use futures_util::StreamExt;
-use log::info;
+use log::{debug, info, warn};
 use stepkit::Problem;
+use tokio::{signal::ctrl_c, task::JoinHandle, time::timeout};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -32,46 +37,73 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("async-sub")?;
     let subject = stepkit::arg(1, "foo");
 
-    // Create the server connection, named so that the server's monitoring shows who is who.
-    // The event callback hears about connection changes: when the server goes away,
-    // async-nats keeps reconnecting in the background and subscribes again once it is back.
+    // Connect, named for the server's monitoring. The event callback hears when the server goes
+    // away and async-nats reconnects (NATS_WAIT_FOR_SERVER=1: start before the server).
     let options = ConnectOptions::new()
         .name(stepkit::connection_name("async-sub"))
-        .event_callback(stepkit::log_event);
-    // By default the step fails at once when no server answers. NATS_WAIT_FOR_SERVER=1 adds
-    // `retry_on_initial_connect`: `connect` returns at once and async-nats keeps trying.
+        .event_callback(log_event);
     let client = stepkit::wait_for_server(options).connect(&url).await?;
-    // The flush returns when the server has everything sent so far: once connected.
-    client.flush().await?;
+    client.flush().await?; // returns once the server has all we sent: once connected
     info!("Connected to {url}");
 
-    // Subscribe to the subject. From now on the server forwards every message published on
-    // it to this connection, and async-nats queues them in `subscriber` until we take them.
+    // The server now forwards each message on the subject; `subscriber` queues them for us.
     info!("Subscribing to subject '{subject}'");
-    let mut subscriber = client
-        .subscribe(subject.clone())
-        .await
-        .map_err(|err| stepkit::subscribe_error(&subject, err))?;
+    let subscribed = client.subscribe(subject.clone()).await;
+    let mut subscriber = subscribed.map_err(|err| subscribe_error(&subject, err))?;
 
-    // Handle the messages in their own task: the Rust counterpart of the handler function
-    // that Go passes to `Subscribe`. It runs whenever a message arrives, while the code
-    // below waits for Ctrl-C.
+    // Go's handler function: a task that handles each message as it arrives, while `main`
+    // waits for Ctrl-C (Go's `runtime.Goexit()`).
     let handler = tokio::spawn(async move {
         while let Some(message) = subscriber.next().await {
             let text = String::from_utf8_lossy(&message.payload);
             info!("Received message '{text}'");
         }
     });
+    ctrl_c().await.map_err(stepkit::ctrl_c_failed)?;
 
-    // Keep the connection alive until Ctrl-C: this replaces Go's `runtime.Goexit()`.
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(stepkit::ctrl_c_failed)?;
-
-    // Drain: the server stops sending, messages already on their way are still handled,
-    // then the subscription ends and the connection closes.
+    // Drain: no new messages; those on their way are handled, then the handler task ends.
     info!("Ctrl-C: draining the subscription before exiting");
     client.drain().await?;
-    stepkit::wait_drained(&client, handler).await;
+    wait_drained(&client, handler).await;
     Ok(())
+}
+
+/// A refused subscription: async-nats checks the subject before sending `SUB`.
+fn subscribe_error(subject: &str, err: SubscribeError) -> Problem {
+    if err.kind() != SubscribeErrorKind::InvalidSubject {
+        return Problem::new(format!("could not subscribe to '{subject}': {err}."));
+    }
+    let sentence = format!("'{subject}' is not a valid subject to subscribe to.");
+    Problem::new(sentence).hint(stepkit::SUBJECT_HINT)
+}
+
+/// Set once the connection drops, so that the next `Connected` reads as a reconnect.
+static CONNECTION_LOST: AtomicBool = AtomicBool::new(false);
+
+/// The event callback: what happens to the connection in the background.
+async fn log_event(event: Event) {
+    match event {
+        Event::Disconnected => {
+            CONNECTION_LOST.store(true, Ordering::Relaxed);
+            warn!("Disconnected from the server; async-nats keeps trying to reconnect");
+        }
+        // async-nats says `Connected` for the first connection too.
+        Event::Connected if CONNECTION_LOST.swap(false, Ordering::Relaxed) => {
+            info!("Reconnected; async-nats subscribed again to everything we listen to");
+        }
+        Event::ServerError(err) => warn!("The server reported an error: {err}"),
+        other => debug!("Connection event: {other}"),
+    }
+}
+
+/// After `drain`: the handler finishes what arrived (a second at most: a dead server is silent).
+async fn wait_drained<T>(client: &Client, handler: JoinHandle<T>) -> Option<T> {
+    let finished = timeout(Duration::from_secs(1), handler).await;
+    let value = finished.ok().and_then(Result::ok);
+    match value {
+        Some(_) => info!("Subscription drained, connection closed"),
+        None => warn!("The server did not confirm the drain within 1 s; exiting anyway"),
+    }
+    stepkit::log_statistics(client);
+    value
 }

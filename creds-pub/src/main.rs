@@ -18,26 +18,54 @@
 //! `NATS_CREDS` names the file (the `nats` CLI's name). Arguments:
 //! `creds-pub [SUBJECT] [MESSAGE]`.
 
-use async_nats::ConnectOptions;
+use async_nats::{ConnectErrorKind, ConnectOptions};
 use log::info;
 use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let (url, creds) = stepkit::start_with_creds("creds-pub")?;
+    let url = stepkit::start_secured("creds-pub", stepkit::DEFAULT_URL, "--creds")?;
     let subject = stepkit::arg(1, "foo");
     let message = stepkit::arg(2, "Hello JWT");
+    let Some(creds) = stepkit::setting_file("NATS_CREDS")? else {
+        return Err(Problem::new("NATS_CREDS is not set.").hint(
+            "`cargo xtask server --creds` writes a credentials file to target/secrets/user.creds: \
+             run NATS_CREDS=target/secrets/user.creds cargo run -p creds-pub",
+        ));
+    };
+    let file = creds.display();
 
     // async-nats reads the JWT and the seed from the file: it sends the JWT, and signs the
     // server's nonce with the seed. The server checks the chain: operator, account, user.
     let options = ConnectOptions::with_credentials_file(&creds)
         .await
-        .map_err(|err| stepkit::creds_error(&creds, err))?;
+        .map_err(|err| {
+            let kind = err.kind();
+            Problem::new(format!(
+                "NATS_CREDS's file {file} is not a usable credentials file ({kind})."
+            ))
+            .hint(
+                "a credentials file holds a user JWT and the user's nkey seed between BEGIN/END \
+                 lines, as nsc writes it (and `cargo xtask server --creds`)",
+            )
+        })?;
     let client = options
         .name(stepkit::connection_name("creds-pub"))
         .connect(&url)
-        .await?;
-    info!("Connected to {url} as the user in {}", creds.display());
+        .await
+        .map_err(|err| match err.kind() {
+            // A user whose account no operator the server trusts has signed.
+            ConnectErrorKind::AuthorizationViolation => Problem::new(format!(
+                "the server at {url} refused the user in {file}: authorization violation."
+            ))
+            .hint(
+                "the server must trust the operator that signed this user's account: `cargo \
+                 xtask server --creds` makes all three and writes target/secrets/user.creds \
+                 again; use that file",
+            ),
+            _ => Problem::from(err),
+        })?;
+    info!("Connected to {url} as the user in {file}");
 
     client
         .publish(subject.clone(), message.clone().into())

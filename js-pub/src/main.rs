@@ -24,8 +24,8 @@
 use std::time::{Duration, Instant};
 
 use async_nats::HeaderMap;
-use async_nats::jetstream::context::{Context, PublishErrorKind};
-use async_nats::jetstream::{self, publish::PublishAck, stream};
+use async_nats::jetstream::context::{Context, CreateStreamErrorKind, PublishErrorKind};
+use async_nats::jetstream::{self, ErrorCode, stream};
 use log::{info, warn};
 use stepkit::Problem;
 
@@ -57,9 +57,8 @@ async fn main() -> Result<(), Problem> {
         ..Default::default()
     };
     // Created the first time, updated to this configuration afterwards.
-    js.create_or_update_stream(config)
-        .await
-        .map_err(|err| stepkit::jetstream::stream_error("ORDERS", err))?;
+    let created = js.create_or_update_stream(config).await;
+    created.map_err(|err| stream_error(err.kind()))?;
     info!("Stream ORDERS ({replicas} replica(s)) stores everything published on orders.>");
 
     // COUNT messages, then the last one again: the same Nats-Msg-Id, so the stream keeps one.
@@ -68,27 +67,32 @@ async fn main() -> Result<(), Problem> {
         _ => format!("{message} {n}"),
     };
     for n in 1..=count {
-        let ack = publish(&js, &subject, &body(n)).await?;
-        report("Published", &body(n), ack);
+        publish(&js, &subject, &body(n), "Published").await?;
     }
-    let ack = publish(&js, &subject, &body(count)).await?;
-    report("Published again", &body(count), ack);
-    Ok(())
+    publish(&js, &subject, &body(count), "Published again").await
 }
 
-/// Logs what the stream did with `body`: stored it, or recognised a copy it already has.
-fn report(what: &str, body: &str, ack: PublishAck) {
-    let (stream, sequence) = (ack.stream, ack.sequence);
-    if ack.duplicate {
-        info!("{what} '{body}': a duplicate of #{sequence}, stored once");
-    } else {
-        info!("{what} '{body}': stored in {stream} as #{sequence}");
+/// Why the stream could not be made: no JetStream, or more replicas than JetStream nodes.
+fn stream_error(kind: CreateStreamErrorKind) -> Problem {
+    use ErrorCode as Code; // the server's codes for more replicas than JetStream nodes:
+    let too_many = [Code::STREAM_REPLICAS_NOT_SUPPORTED, Code::CLUSTER_NO_PEERS];
+    match kind {
+        CreateStreamErrorKind::JetStreamUnavailable | CreateStreamErrorKind::TimedOut => {
+            let sentence = "JetStream did not answer: this server does not run JetStream.";
+            Problem::new(sentence).hint("start one with `cargo xtask server --jetstream`")
+        }
+        // Each replica needs a node of its own (and a new cluster a few seconds to know them).
+        CreateStreamErrorKind::JetStream(js) if too_many.contains(&js.error_code()) => {
+            let sentence = format!("the stream ORDERS cannot have that many replicas here: {js}.");
+            Problem::new(sentence).hint("one per node: `cargo xtask cluster --jetstream` has three")
+        }
+        kind => Problem::new(format!("could not create the stream ORDERS: {kind}.")),
     }
 }
 
-/// Publishes `body` until the stream acknowledges it, or PATIENCE runs out. Every attempt has
-/// the same `Nats-Msg-Id`: one stored but whose acknowledgement got lost is not stored twice.
-async fn publish(js: &Context, subject: &str, body: &str) -> Result<PublishAck, Problem> {
+/// Publishes `body` until the stream acknowledges it (or PATIENCE runs out), always with the
+/// same `Nats-Msg-Id`: one stored whose acknowledgement got lost is not stored twice.
+async fn publish(js: &Context, subject: &str, body: &str, what: &str) -> Result<(), Problem> {
     let mut headers = HeaderMap::new();
     headers.insert("Nats-Msg-Id", format!("{subject}:{body}").as_str());
     let started = Instant::now();
@@ -102,19 +106,35 @@ async fn publish(js: &Context, subject: &str, body: &str) -> Result<PublishAck, 
             Err(err) => Err(err),
         };
         let err = match acked {
-            Ok(ack) => return Ok(ack),
+            Ok(ack) => {
+                let (stream, sequence) = (ack.stream, ack.sequence);
+                match ack.duplicate {
+                    true => info!("{what} '{body}': a duplicate of #{sequence}, stored once"),
+                    false => info!("{what} '{body}': stored in {stream} as #{sequence}"),
+                }
+                return Ok(());
+            }
             Err(err) => err,
         };
         // No answer in time; or "no stream" on a subject ORDERS takes: in a cluster, the stream
-        // is electing a new leader. Both may pass: try again.
-        let passing = err.kind() == PublishErrorKind::TimedOut
-            || (err.kind() == PublishErrorKind::StreamNotFound && subject.starts_with("orders."));
-        if !passing {
-            return Err(stepkit::jetstream::publish_error(subject, err));
-        } else if started.elapsed() > PATIENCE {
-            return Err(stepkit::jetstream::not_acknowledged(body, PATIENCE, err));
-        }
+        // is electing a new leader. Both may pass: try again, for a while.
         let kind = err.kind();
+        let passing = kind == PublishErrorKind::TimedOut
+            || (kind == PublishErrorKind::StreamNotFound && subject.starts_with("orders."));
+        if !passing {
+            let sentence = match kind {
+                PublishErrorKind::StreamNotFound => format!("no stream captures '{subject}'."),
+                _ => format!("the publish on '{subject}' was not acknowledged: {err}."),
+            };
+            return Err(Problem::new(sentence).hint("ORDERS takes orders.>: try orders.new"));
+        } else if started.elapsed() > PATIENCE {
+            let sentence = format!(
+                "'{body}' was not acknowledged within 15 s ({kind}): it may or may not be stored."
+            );
+            return Err(Problem::new(sentence).hint(
+                "is a majority of the stream's nodes up? The same Nats-Msg-Id is safe to resend",
+            ));
+        }
         warn!("'{body}' was not acknowledged ({kind}); publishing it again");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use async_nats::ConnectOptions;
 use async_nats::jetstream::AckKind;
-use async_nats::jetstream::{self, consumer};
+use async_nats::jetstream::{self, consumer, stream::ConsumerErrorKind};
 use futures_util::{FutureExt, StreamExt};
 use log::info;
 use stepkit::Problem;
@@ -43,10 +43,12 @@ async fn main() -> Result<(), Problem> {
         .await?;
     info!("Connected to {url}");
     let js = jetstream::new(client);
-    let stream = js
-        .get_stream("ORDERS")
-        .await
-        .map_err(|err| stepkit::jetstream::get_stream_error("ORDERS", err))?;
+    let stream = js.get_stream("ORDERS").await.map_err(|err| {
+        Problem::new(format!("cannot find the stream ORDERS ({err}).")).hint(
+            "js-pub creates it: run it once; the server must run JetStream: start one with \
+             `cargo xtask server --jetstream`",
+        )
+    })?;
 
     // Durable: the server keeps this consumer, and its position, under its name.
     let config = consumer::pull::Config {
@@ -54,10 +56,17 @@ async fn main() -> Result<(), Problem> {
         ack_policy: consumer::AckPolicy::Explicit,
         ..Default::default()
     };
-    let consumer = stream
-        .get_or_create_consumer(&name, config)
-        .await
-        .map_err(|err| stepkit::jetstream::consumer_error(&name, err))?;
+    let created = stream.get_or_create_consumer(&name, config).await;
+    let consumer = created.map_err(|err| {
+        let problem = Problem::new(format!(
+            "could not create or find the consumer {name}: {err}."
+        ));
+        // A cluster that has just lost a node answers nothing until it has new leaders.
+        match err.kind() {
+            ConsumerErrorKind::TimedOut => problem.hint("wait a few seconds, and run it again"),
+            _ => problem,
+        }
+    })?;
     info!("Consumer '{name}' on ORDERS, fetching in batches of up to 10");
 
     let mut processed = 0;
@@ -76,19 +85,19 @@ async fn main() -> Result<(), Problem> {
             .expires(Duration::from_secs(1))
             .messages()
             .await
-            .map_err(|err| stepkit::jetstream::failed("fetch messages", err))?;
+            .map_err(|err| failed("fetch messages", err))?;
         let (mut got, mut refused) = (0, 0);
         while let Some(message) = batch.next().await {
-            let message = message.map_err(|err| stepkit::jetstream::failed("receive", err))?;
+            let message = message.map_err(|err| failed("receive", err))?;
             let info = message
                 .info()
-                .map_err(|err| stepkit::jetstream::failed("read the message's info", err))?;
+                .map_err(|err| failed("read the message's info", err))?;
             let (sequence, delivered) = (info.stream_sequence, info.delivered);
             let text = String::from_utf8_lossy(&message.payload).to_string();
             if mode == "nak" && delivered == 1 {
                 // Refused: the server delivers it again, counting one more delivery.
                 let nak = message.ack_with(AckKind::Nak(None)).await;
-                nak.map_err(|err| stepkit::jetstream::failed("refuse (nak)", err))?;
+                nak.map_err(|err| failed("refuse (nak)", err))?;
                 info!("#{sequence} '{text}' (delivery 1), refused: it will come back");
                 refused += 1;
                 continue;
@@ -97,7 +106,7 @@ async fn main() -> Result<(), Problem> {
             message
                 .ack()
                 .await
-                .map_err(|err| stepkit::jetstream::failed("acknowledge", err))?;
+                .map_err(|err| failed("acknowledge", err))?;
             info!("#{sequence} '{text}' (delivery {delivered}), acknowledged");
             got += 1;
         }
@@ -113,4 +122,9 @@ async fn main() -> Result<(), Problem> {
         info!("Caught up: processed {processed} message(s)");
     }
     Ok(())
+}
+
+/// Any other JetStream failure, with what was being done.
+fn failed(doing: &str, err: impl std::fmt::Display) -> Problem {
+    Problem::new(format!("could not {doing}: {err}."))
 }

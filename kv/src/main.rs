@@ -19,11 +19,12 @@
 //! Ctrl-C), `put KEY VALUE`, `get KEY`, `delete KEY`, `history KEY` or
 //! `update KEY VALUE REVISION`.
 
+use async_nats::jetstream::context::AccountErrorKind::{JetStreamUnavailable, TimedOut};
+use async_nats::jetstream::context::{AccountError, CreateKeyValueError};
 use async_nats::jetstream::kv::{Config, Entry, Operation, UpdateErrorKind};
 use futures_util::StreamExt;
 use log::info;
 use stepkit::Problem;
-use stepkit::jetstream::kv_failed;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -35,6 +36,7 @@ async fn main() -> Result<(), Problem> {
     let options = async_nats::ConnectOptions::new().name(stepkit::connection_name("kv"));
     let client = options.connect(&url).await?;
     info!("Connected to {url}");
+    let version = client.server_info().version;
     let js = async_nats::jetstream::new(client);
     // Created the first time, and found again afterwards.
     let config = Config {
@@ -42,40 +44,39 @@ async fn main() -> Result<(), Problem> {
         history: 10,
         ..Default::default()
     };
-    let bucket = js
-        .create_or_update_key_value(config)
-        .await
-        .map_err(|err| stepkit::jetstream::kv_error(&js, err))?;
+    let created = js.create_or_update_key_value(config).await;
+    let bucket = created.map_err(|err| bucket_error(&version, err))?;
 
     match command.as_str() {
         "put" => {
-            let revision = bucket
-                .put(&key, value.clone().into())
-                .await
-                .map_err(kv_failed)?;
+            let put = bucket.put(&key, value.clone().into()).await;
+            let revision = put.map_err(failed)?;
             info!("{key} = {value} (revision {revision})");
         }
-        "get" => match bucket.entry(&key).await.map_err(kv_failed)? {
+        "get" => match bucket.entry(&key).await.map_err(failed)? {
             Some(entry) if entry.operation == Operation::Put => info!("{}", describe(&entry)),
-            _ => return Err(stepkit::jetstream::no_value(&key)),
+            _ => {
+                let hint = format!("`cargo run -p kv -- put {key} VALUE` gives it one");
+                return Err(Problem::new(format!("the key '{key}' has no value.")).hint(hint));
+            }
         },
         // A delete is one more revision: a marker that says "no value any more".
         "delete" => {
-            bucket.delete(&key).await.map_err(kv_failed)?;
+            bucket.delete(&key).await.map_err(failed)?;
             info!("{key} deleted (its history keeps the old values)");
         }
         "history" => {
-            let mut history = bucket.history(&key).await.map_err(kv_failed)?;
+            let mut history = bucket.history(&key).await.map_err(failed)?;
             while let Some(entry) = history.next().await {
-                info!("{}", describe(&entry.map_err(kv_failed)?));
+                info!("{}", describe(&entry.map_err(failed)?));
             }
         }
         // First the current value of every key, then each change as it is made.
         "watch" => {
-            let mut changes = bucket.watch_with_history(">").await.map_err(kv_failed)?;
+            let mut changes = bucket.watch_with_history(">").await.map_err(failed)?;
             info!("Watching the bucket 'tutorial' (Ctrl-C stops)");
             while let Some(entry) = changes.next().await {
-                info!("{}", describe(&entry.map_err(kv_failed)?));
+                info!("{}", describe(&entry.map_err(failed)?));
             }
         }
         // Compare-and-set: stored only if the key is still at the revision this update read.
@@ -85,14 +86,22 @@ async fn main() -> Result<(), Problem> {
                 Ok(revision) => info!("{key} = {value} (revision {revision}, was {read})"),
                 Err(err) if err.kind() == UpdateErrorKind::WrongLastRevision => {
                     // Someone changed it first: read it again, then decide and retry.
-                    let now = bucket.entry(&key).await.map_err(kv_failed)?;
-                    let now = now.map(|entry| describe(&entry)).unwrap_or_default();
-                    return Err(stepkit::jetstream::conflict(&key, read, &now));
+                    let now = bucket.entry(&key).await.map_err(failed)?;
+                    let now = now.map_or(format!("{key} has no value"), |entry| describe(&entry));
+                    let sentence =
+                        format!("refused: '{key}' changed after revision {read}; now {now}.");
+                    let hint = "read it again, then retry with the revision shown";
+                    return Err(Problem::new(sentence).hint(hint));
                 }
-                Err(err) => return Err(kv_failed(err)),
+                Err(err) => return Err(failed(err)),
             }
         }
-        other => return Err(stepkit::jetstream::unknown_command(other)),
+        other => {
+            let commands = "put, get, delete, history, watch and update";
+            let sentence = format!("kv knows the commands {commands}, not '{other}'.");
+            let hint = "for example `cargo run -p kv -- put color blue`";
+            return Err(Problem::new(sentence).hint(hint));
+        }
     }
     Ok(())
 }
@@ -100,11 +109,29 @@ async fn main() -> Result<(), Problem> {
 /// One revision of a key, as the log shows it.
 fn describe(entry: &Entry) -> String {
     let (key, revision) = (&entry.key, entry.revision);
+    let value = String::from_utf8_lossy(&entry.value);
     match entry.operation {
-        Operation::Put => format!(
-            "{key} = {} (revision {revision})",
-            String::from_utf8_lossy(&entry.value)
-        ),
+        Operation::Put => format!("{key} = {value} (revision {revision})"),
         _ => format!("{key} deleted (revision {revision})"),
     }
+}
+
+/// The bucket could not be made: a server without JetStream answers nobody to the account
+/// query a bucket starts with; servers before 2.10 (Debian's 2.9) answer it too little.
+fn bucket_error(version: &str, err: CreateKeyValueError) -> Problem {
+    let source = std::error::Error::source(&err);
+    let account = source.and_then(|source| source.downcast_ref::<AccountError>());
+    if account.is_some_and(|account| matches!(account.kind(), JetStreamUnavailable | TimedOut)) {
+        let sentence = "this server does not run JetStream, which keeps the buckets.";
+        return Problem::new(sentence).hint("start one with `cargo xtask server --jetstream`");
+    }
+    let sentence = format!("could not create or find the bucket on nats-server {version}: {err}.");
+    let hint = "async-nats's key-value API needs nats-server 2.10 or newer (`cargo xtask \
+                server --jetstream`)";
+    Problem::new(sentence).hint(hint)
+}
+
+/// A bucket operation failed (the server went away, for example).
+fn failed(err: impl std::fmt::Display) -> Problem {
+    Problem::new(format!("the bucket did not do it: {err}."))
 }

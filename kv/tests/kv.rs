@@ -90,7 +90,7 @@ fn a_stale_compare_and_set_is_refused_and_says_how_to_retry() {
     checks::assert_error(
         &out,
         &[
-            "refused: 'color' is no longer at revision 1; now color = red (revision 2)",
+            "refused: 'color' changed after revision 1; now color = red (revision 2)",
             "retry",
         ],
     );

@@ -18,9 +18,9 @@
 //! Try: `cargo run -p pub-simple -- SUBJECT MESSAGE` publishes something else.
 //! `NATS_URL` points it at another server (default `nats://localhost:4222`).
 
-use async_nats::ConnectOptions;
+use async_nats::{Client, ConnectOptions, PublishError, PublishErrorKind};
 use log::info;
-use stepkit::Problem;
+use stepkit::{Problem, SUBJECT_HINT};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -43,7 +43,7 @@ async fn main() -> Result<(), Problem> {
     client
         .publish(subject.clone(), message.clone().into())
         .await
-        .map_err(|err| stepkit::publish_error(&client, &[&subject], message.len(), err))?;
+        .map_err(|err| publish_error(&client, &[&subject], message.len(), err))?;
 
     // Flush before exiting: it returns once the buffered message has been written to the
     // server. Without it the program could end with 'Hello NATS' still in the buffer, the way
@@ -51,4 +51,30 @@ async fn main() -> Result<(), Problem> {
     client.flush().await?;
     info!("Published message on subject {subject}");
     Ok(())
+}
+
+/// A refused publish of `size` bytes on `subjects` (the later steps add a reply subject, and
+/// call this same function in stepkit): the error's kind says why.
+fn publish_error(client: &Client, subjects: &[&str], size: usize, err: PublishError) -> Problem {
+    let quoted: Vec<String> = subjects
+        .iter()
+        .map(|subject| format!("'{subject}'"))
+        .collect();
+    let subjects = quoted.join(" or ");
+    match err.kind() {
+        PublishErrorKind::InvalidSubject => {
+            let sentence = format!("{subjects} is not a valid subject to publish on.");
+            Problem::new(sentence).hint(SUBJECT_HINT)
+        }
+        // async-nats checks the size against the `max_payload` the server announced.
+        PublishErrorKind::MaxPayloadExceeded => {
+            let limit = client.server_info().max_payload;
+            let sentence = format!(
+                "the message is {size} bytes, more than this server accepts ({limit} bytes)."
+            );
+            let hint = "send a shorter message, or raise max_payload in the server's configuration";
+            Problem::new(sentence).hint(hint)
+        }
+        _ => Problem::new(format!("could not publish on {subjects}: {err}.")),
+    }
 }

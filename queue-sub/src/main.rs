@@ -18,7 +18,7 @@
 //! Arguments: `queue-sub [SUBJECT] [GROUP]` (defaults `foo` and `workers`).
 //! `NATS_URL` points it at another server (default `nats://localhost:4222`).
 
-use async_nats::ConnectOptions;
+use async_nats::{ConnectOptions, SubscribeErrorKind};
 use futures_util::StreamExt;
 use log::info;
 use stepkit::Problem;
@@ -42,7 +42,14 @@ async fn main() -> Result<(), Problem> {
     let mut subscriber = client
         .queue_subscribe(subject.clone(), group.clone())
         .await
-        .map_err(|err| stepkit::queue_subscribe_error(&subject, &group, err))?;
+        .map_err(|err| match err.kind() {
+            // A queue group's name is one word, without spaces.
+            SubscribeErrorKind::InvalidQueueName => {
+                Problem::new(format!("'{group}' is not a valid queue group name."))
+                    .hint("a queue group is one word without spaces, such as workers")
+            }
+            _ => stepkit::subscribe_error(&subject, err),
+        })?;
     info!("Joined queue group '{group}' on subject '{subject}'");
 
     let handler = tokio::spawn(async move {

@@ -65,7 +65,8 @@ async fn main() -> Result<(), Problem> {
             signal = &mut ctrl_c, if !draining => {
                 signal.map_err(stepkit::ctrl_c_failed)?;
                 info!("Ctrl-C: no new requests; answering the ones already received");
-                requests.drain().await?;
+                let drained = requests.drain().await;
+                drained.map_err(|err| Problem::new(format!("could not drain: {err}.")))?;
                 draining = true;
             }
         }

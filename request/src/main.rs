@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use async_nats::ConnectOptions;
+use async_nats::{ConnectOptions, RequestErrorKind};
 use log::info;
 use stepkit::Problem;
 
@@ -44,10 +44,37 @@ async fn main() -> Result<(), Problem> {
 
     // Publish the request with a fresh reply subject, and wait for the first answer on it.
     info!("Sending request '{message}' on '{subject}', waiting up to {seconds} s for a reply");
-    let reply = client
-        .request(subject.clone(), message.into())
-        .await
-        .map_err(|err| stepkit::request_error(&subject, seconds, err))?;
+    let reply = match client.request(subject.clone(), message.into()).await {
+        Ok(reply) => reply,
+        // Nobody subscribes to the subject, and the server says so at once.
+        Err(err) if err.kind() == RequestErrorKind::NoResponders => {
+            return Err(Problem::new(format!(
+                "nobody answers on '{subject}': no responder subscribes to it."
+            ))
+            .hint(format!(
+                "start one in another terminal: cargo run -p reply -- {subject}"
+            )));
+        }
+        // Someone subscribes, but no answer came in time.
+        Err(err) if err.kind() == RequestErrorKind::TimedOut => {
+            return Err(Problem::new(format!(
+                "no reply on '{subject}' within {seconds} s: a subscriber received the request \
+                 but did not answer in time."
+            ))
+            .hint(
+                "is the responder busy or stuck? give it longer with a larger SECONDS argument",
+            ));
+        }
+        Err(err) if err.kind() == RequestErrorKind::InvalidSubject => {
+            let sentence = format!("'{subject}' is not a valid subject to send a request on.");
+            return Err(Problem::new(sentence).hint(stepkit::SUBJECT_HINT));
+        }
+        Err(err) => {
+            return Err(Problem::new(format!(
+                "the request on '{subject}' failed: {err}."
+            )));
+        }
+    };
     let text = String::from_utf8_lossy(&reply.payload);
     info!("Received reply '{text}'");
     Ok(())

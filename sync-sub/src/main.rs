@@ -69,7 +69,8 @@ async fn main() -> Result<(), Problem> {
     }
 
     // Tell the server we are no longer interested, before the connection closes.
-    subscriber.unsubscribe().await?;
+    let unsubscribed = subscriber.unsubscribe().await;
+    unsubscribed.map_err(|err| Problem::new(format!("could not unsubscribe: {err}.")))?;
     if received == 0 {
         return Err(Problem::new(format!(
             "no message arrived on '{subject}' within {seconds} s, so sync-sub stopped waiting."

@@ -240,18 +240,10 @@ tokio = { version = "1", features = ["full"] }
         .replace("use futures_util::StreamExt;", "use futures::StreamExt;");
     let source = source.replacen("\nuse ", "\nmod stepkit;\n\nuse ", 1);
     fs::write(dir.join("src").join("main.rs"), source).map_err(|err| err.to_string())?;
-    // stepkit/src/*.rs into src/stepkit/, lib.rs becoming mod.rs.
-    let module = dir.join("src").join("stepkit");
-    fs::create_dir_all(&module).map_err(|err| err.to_string())?;
-    let sources = fs::read_dir(root.join("stepkit").join("src")).map_err(|err| err.to_string())?;
-    for entry in sources {
-        let path = entry.map_err(|err| err.to_string())?.path();
-        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
-            continue;
-        };
-        let name = if name == "lib.rs" { "mod.rs" } else { name };
-        fs::copy(&path, module.join(name)).map_err(|err| format!("cannot copy stepkit: {err}"))?;
-    }
+    // stepkit's one file beside it, as the module `stepkit`.
+    let stepkit = root.join("stepkit").join("src").join("lib.rs");
+    fs::copy(stepkit, dir.join("src").join("stepkit.rs"))
+        .map_err(|err| format!("cannot copy stepkit: {err}"))?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ mod script;
 mod sentences;
 mod servers;
 mod setup;
+mod take_out;
 mod test;
 mod tour;
 mod tour_security;
@@ -108,8 +109,9 @@ const TASKS: &[Task] = &[
     Task {
         name: "lessons",
         args: "",
-        help: "each step's size against its target (60 lines for the tutorial's six, 90 for \
-               the others), and no block repeated between two lessons",
+        help: "each step's size against its target (75 lines for the tutorial's six, 110 for \
+               the others), stepkit's copies of lessons' code against the lessons, and the \
+               README's step tables against the steps",
         run: |args| no_arguments(args).and_then(|()| lessons::run()),
     },
     Task {
@@ -152,6 +154,14 @@ const TASKS: &[Task] = &[
         help: "time cold builds of the workspace and of a naive baseline, and an \
                edit-rebuild-start of one step (a few minutes)",
         run: |args| no_arguments(args).and_then(|()| build_bench::run()),
+    },
+    Task {
+        name: "take-out",
+        args: "STEP DIR",
+        help: "copy a step into a new folder as a crate of its own: its main.rs, stepkit as a \
+               module beside it, the dependencies and features its Cargo.toml declares, and the \
+               workspace's Cargo.lock",
+        run: take_out::run,
     },
     Task {
         name: "setup",

@@ -464,7 +464,7 @@ fn key_value(s: &mut Script) -> Result<(), String> {
         s.run(block, terminal(2, "kv").args(args), ok(says));
     }
     let stale = ["update", "color", "yellow", "2"];
-    let refused = fails("is no longer at revision 2; now color deleted (revision 4)");
+    let refused = fails("changed after revision 2; now color deleted (revision 4)");
     s.run("kv/conflict", terminal(2, "kv").args(&stale), refused);
     s.run(
         "kv/history",

@@ -42,8 +42,8 @@ use async_nats::ConnectOptions;
 async fn main() -> Result<(), stepkit::Problem> {
     let (url, ca) = if std::env::args().nth(1).as_deref() == Some("stepkit") {
         // The way every step starts: stepkit installs ring as the process's provider.
-        let tls = stepkit::start_tls("both-providers")?;
-        (tls.url, tls.ca)
+        let url = stepkit::start_secured("both-providers", "tls://localhost:4222", "--tls")?;
+        (url.to_string(), stepkit::setting_file("NATS_CA")?)
     } else {
         // No provider chosen: rustls cannot pick between ring and aws-lc-rs.
         let url = std::env::var("NATS_URL").unwrap_or_default();

@@ -7,7 +7,6 @@ use async_nats::jetstream::{self, consumer};
 use futures_util::StreamExt;
 use log::info;
 use stepkit::Problem;
-use stepkit::jetstream::failed;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -21,7 +20,7 @@ async fn main() -> Result<(), Problem> {
     let stream = js
         .get_stream("ORDERS")
         .await
-        .map_err(|err| stepkit::jetstream::get_stream_error("ORDERS", err))?;
+        .map_err(|err| failed("find the stream ORDERS (js-pub creates it)", err))?;
 
     // The server waits one second for each acknowledgement before it delivers again.
     let config = consumer::pull::Config {
@@ -33,7 +32,7 @@ async fn main() -> Result<(), Problem> {
     let consumer = stream
         .get_or_create_consumer("kitchen", config)
         .await
-        .map_err(|err| stepkit::jetstream::consumer_error("kitchen", err))?;
+        .map_err(|err| failed("create or find the consumer kitchen", err))?;
 
     let mut handled = 0;
     loop {
@@ -61,4 +60,10 @@ async fn main() -> Result<(), Problem> {
     }
     info!("Caught up: cooked {handled} order(s)");
     Ok(())
+}
+
+/// A JetStream call failed, with what was being done.
+fn failed(doing: &str, err: impl std::fmt::Display) -> Problem {
+    Problem::new(format!("could not {doing}: {err}."))
+        .hint("the server must run JetStream: `cargo xtask server --jetstream`")
 }

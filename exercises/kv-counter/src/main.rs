@@ -7,7 +7,6 @@ use async_nats::ConnectOptions;
 use async_nats::jetstream::kv::{Config, Operation, Store};
 use log::info;
 use stepkit::Problem;
-use stepkit::jetstream::kv_failed;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -28,7 +27,7 @@ async fn main() -> Result<(), Problem> {
     let bucket = js
         .create_or_update_key_value(config)
         .await
-        .map_err(|err| stepkit::jetstream::kv_error(&js, err))?;
+        .map_err(kv_failed)?;
 
     for _ in 0..count {
         let (visits, _revision) = read(&bucket).await?;
@@ -61,4 +60,10 @@ async fn read(bucket: &Store) -> Result<(u64, u64), Problem> {
     };
     info!("Read visits = {visits} at revision {revision}");
     Ok((visits, revision))
+}
+
+/// A bucket operation failed (no JetStream, or the server went away, for example).
+fn kv_failed(err: impl std::fmt::Display) -> Problem {
+    Problem::new(format!("the bucket did not do it: {err}."))
+        .hint("the server must run JetStream: `cargo xtask server --jetstream` (2.10 or newer)")
 }

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Problem> {
     let mut tasks = client
         .queue_subscribe("tasks", "workers".to_string())
         .await
-        .map_err(|err| stepkit::queue_subscribe_error("tasks", "workers", err))?;
+        .map_err(|err| stepkit::subscribe_error("tasks", err))?;
     info!("Waiting for tasks");
 
     let handler = tokio::spawn(async move {
