@@ -45,8 +45,7 @@ impl fmt::Debug for Problem {
     }
 }
 
-/// How a step reaches its server: a user (named, the password never), or a token, nkey,
-/// credentials file or TLS (by its `cargo xtask server` flag).
+/// How a step reaches its server: as a user (named, never the password), or by `--FLAG`.
 enum Kind {
     Plain,
     Cluster,
@@ -64,10 +63,6 @@ fn init(default: &str) -> String {
     // crate turning on aws-lc-rs cannot leave it undecided (a TLS connect would panic).
     let _ = async_nats::rustls::crypto::ring::default_provider().install_default();
     std::env::var("NATS_URL").unwrap_or_else(|_| default.to_string())
-}
-
-fn remember(name: &str, url: &str, kind: Kind) {
-    let _ = STEP.set((name.to_string(), url.to_string(), kind));
 }
 
 fn parse(url: &str) -> Result<ServerAddr, Problem> {
@@ -120,7 +115,7 @@ fn start_on(name: &str, default: &str, kind: Kind) -> Result<NatsUrl, Problem> {
             ));
         }
     }
-    remember(name, &url, kind);
+    let _ = STEP.set((name.to_string(), url.clone(), kind));
     Ok(NatsUrl(url))
 }
 
@@ -155,7 +150,7 @@ pub fn start_with_password(name: &str) -> Result<Login, Problem> {
         info!("Using the user and password written in NATS_URL");
     }
     let url = address.to_string();
-    remember(name, &url, Kind::User(user.clone()));
+    let _ = STEP.set((name.to_string(), url.clone(), Kind::User(user.clone())));
     Ok(Login { url, user, password })
 }
 
@@ -169,7 +164,7 @@ pub fn start_with_token(name: &str) -> Result<(String, String), Problem> {
         let _ = address.set_username("");
         info!("Using the token written in NATS_URL");
     }
-    remember(name, address.as_str(), Kind::Secured("--token"));
+    let _ = STEP.set((name.to_string(), address.to_string(), Kind::Secured("--token")));
     let hint = format!(
         "start a server with `cargo xtask server --token`, then run \
          NATS_TOKEN=$(cat target/secrets/token) cargo run -p {name}"
@@ -218,16 +213,24 @@ impl From<ConnectError> for Problem {
     fn from(err: ConnectError) -> Self {
         let default = ("this program".into(), DEFAULT_URL.into(), Kind::Plain);
         let (name, url, kind) = STEP.get().unwrap_or(&default);
-        // A server that requires TLS, with a certificate from a CA this client does not know.
-        if err.to_string().contains("UnknownIssuer") {
-            return Problem::new(format!(
-                "the server at {url} requires TLS, and its certificate is signed by a CA this \
-                 client does not trust."
-            ))
-            .hint(
-                "give the CA's certificate in NATS_CA (cargo xtask server --tls writes it to \
-                 target/tls/ca.pem) and use a TLS step such as tls-pub",
-            );
+        // TLS: the server's certificate is from a CA this client was not given, or the server
+        // answered the handshake of a client that requires TLS in plain text.
+        let text = err.to_string();
+        let (untrusted, plain) = (text.contains("UnknownIssuer"), text.contains("corrupt message"));
+        if untrusted || plain {
+            let (sentence, hint) = match untrusted {
+                true => (
+                    "requires TLS, and its certificate is signed by a CA this client does not trust.",
+                    "give the CA's certificate in NATS_CA (cargo xtask server --tls writes it to \
+                     target/tls/ca.pem) and use a TLS step such as tls-pub",
+                ),
+                false => (
+                    "does not speak TLS, and this client requires it.",
+                    "start a server with TLS (`cargo xtask server --tls`), or connect to this one \
+                     with a step without TLS and a nats:// URL",
+                ),
+            };
+            return Problem::new(format!("the server at {url} {sentence}")).hint(hint);
         }
         if err.kind() != ConnectErrorKind::AuthorizationViolation {
             let (at, command, other) = match kind {
@@ -312,9 +315,7 @@ pub fn log_statistics(client: &Client) {
 
 /// The file that the setting `variable` names, once it can be read; `None` when it is not set.
 pub fn setting_file(variable: &str) -> Result<Option<PathBuf>, Problem> {
-    let Some(path) = std::env::var_os(variable).filter(|path| !path.is_empty()) else {
-        return Ok(None);
-    };
+    let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) else { return Ok(None) };
     let path = PathBuf::from(path);
     let sentence = |err| format!("cannot read {variable}'s file {} ({err}).", path.display());
     let hint = "`cargo xtask server --tls` (or --mtls, --nkey, --creds) writes the files under \

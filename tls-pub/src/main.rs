@@ -75,7 +75,8 @@ async fn main() -> Result<(), Problem> {
 }
 
 /// What went wrong with TLS, in a learner's words, read from rustls's words in async-nats's
-/// error: our own files, the server's certificate, its refusal of ours, or no TLS at all.
+/// error: our own files, the server's certificate, or its refusal of ours. (A server without
+/// TLS, or a CA not given, any step may meet: stepkit's sentences say those.)
 fn failed(url: &str, ca: bool, files: Option<(PathBuf, PathBuf)>, err: ConnectError) -> Problem {
     let text = err.to_string();
     let said = |words: &[&str]| words.iter().any(|word| text.contains(word));
@@ -122,12 +123,6 @@ fn failed(url: &str, ca: bool, files: Option<(PathBuf, PathBuf)>, err: ConnectEr
     } else if said(&["UnknownCA", "BadCertificate", "DecryptError"]) {
         server("refused this client's certificate.")
             .hint("the client certificate in NATS_CERT must be signed by the CA the server trusts")
-    } else if said(&["corrupt message"]) {
-        // The server answered in plain text where a TLS handshake was expected.
-        server("does not speak TLS, and this client requires it.").hint(
-            "start a server with TLS (`cargo xtask server --tls`), or connect to this one with a \
-             step without TLS and a nats:// URL",
-        )
     } else {
         Problem::from(err)
     }
