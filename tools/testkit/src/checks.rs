@@ -145,8 +145,8 @@ pub fn refused_by_auth_server(bin: &str, instead: &str) {
     let server = start(ServerOptions::new().auth("foo", password));
     let out = run(bin, &server.url(), &[], &[]);
     assert_error(&out, &["authorization violation", instead]);
+    // (The password only the server has cannot show in the step's output: no check for it.)
     assert_claims_nothing(&out);
-    assert!(!out.contains(password));
 }
 
 /// The Go habit `nats://user:pass@host` in a step that sends no credentials: refused with a
@@ -250,9 +250,9 @@ pub fn wrong_password_is_refused(bin: &str) {
             "NATS_PASSWORD",
         ],
     );
+    // The wrong one was given to the step: `run` checks it stayed hidden. (The right one only
+    // the server ever had: no check of the step's output could catch it.)
     assert_claims_nothing(&out);
-    // The wrong one was given to the step: `run` checks it stayed hidden.
-    assert!(!out.contains(right), "the password leaked:\n{}", out.all);
 
     // Without NATS_USER / NATS_PASSWORD the step uses the tutorial's foo / bar, which this
     // server does not accept either.

@@ -32,7 +32,7 @@ pub fn run() -> Result<(), String> {
     let root = workspace::root();
     let mut lessons = Vec::new();
     for step in workspace::steps()? {
-        let path = root.join(&step).join("src").join("main.rs");
+        let path = workspace::lesson_path(&step)?;
         let text = std::fs::read_to_string(&path)
             .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         lessons.push((step, text));
@@ -54,7 +54,7 @@ pub fn run() -> Result<(), String> {
             ));
         }
     }
-    let stepkit = std::fs::read_to_string(root.join("stepkit").join("src").join("lib.rs"))
+    let stepkit = std::fs::read_to_string(root.join("tools/stepkit/src/lib.rs"))
         .map_err(|err| format!("cannot read stepkit's lib.rs: {err}"))?;
     for (function, step) in TAUGHT {
         let lesson = lessons
@@ -72,6 +72,7 @@ pub fn run() -> Result<(), String> {
         .map_err(|err| format!("cannot read README.md: {err}"))?;
     let steps: Vec<String> = lessons.iter().map(|(step, _)| step.clone()).collect();
     problems.extend(readme_table_problems(&readme, &steps));
+    problems.extend(course_problems(&root)?);
     if problems.is_empty() {
         println!(
             "xtask: every lesson within its target; stepkit's copies of {} lesson functions \
@@ -104,6 +105,65 @@ fn readme_table_problems(readme: &str, steps: &[String]) -> Vec<String> {
             unknown.map(|name| format!("the README's step tables list {name}, which is no step")),
         )
         .collect()
+}
+
+/// What the course's list (course.rs) and the workspace disagree on: a package in a part's
+/// folder or in exercises/ that the list lacks, or one the list names in the wrong place.
+fn course_problems(root: &std::path::Path) -> Result<Vec<String>, String> {
+    let output = workspace::output(workspace::cargo().args([
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+    ]))?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|err| format!("cargo metadata did not give JSON: {err}"))?;
+    let mut found = Vec::new();
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        let manifest =
+            std::path::PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
+        let relative = manifest
+            .parent()
+            .and_then(|dir| dir.strip_prefix(root).ok());
+        let folder = relative
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_default();
+        let name = package["name"].as_str().unwrap_or_default().to_string();
+        found.push((folder, name));
+    }
+    Ok(course_against(&found))
+}
+
+/// [`course_problems`] for the packages `found` as (folder, name) pairs.
+fn course_against(found: &[(String, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (folder, name) in found {
+        let part = folder.split('/').next().unwrap_or_default();
+        let listed = crate::course::step_dir(name);
+        if crate::course::PARTS.contains(&part) && listed.as_deref() != Some(folder.as_str()) {
+            problems.push(format!(
+                "{folder} ({name}) is a step's folder, but course.rs lists {}",
+                listed.unwrap_or_else(|| "no such step".into())
+            ));
+        }
+        let exercise = name.strip_prefix("exercise-").unwrap_or_default();
+        if part == "exercises" && !crate::course::EXERCISES.contains(&exercise) {
+            problems.push(format!(
+                "{folder} is an exercise that course.rs does not list"
+            ));
+        }
+    }
+    for (part, step) in crate::course::STEPS {
+        if !found
+            .iter()
+            .any(|(folder, _)| *folder == format!("{part}/{step}"))
+        {
+            problems.push(format!(
+                "course.rs lists {part}/{step}, which has no package"
+            ));
+        }
+    }
+    problems
 }
 
 /// Non-blank lines outside the `//!` header.
@@ -181,6 +241,22 @@ mod tests {
         );
         assert!(same_code("fn_", "lesson", Some(lesson), same).is_some());
         assert_eq!(lesson_size("//! header\n\nfn main() {\n}\n"), 2);
+    }
+
+    #[test]
+    fn the_course_list_must_match_the_packages_in_the_parts_folders() {
+        let mut found: Vec<(String, String)> = crate::course::STEPS
+            .iter()
+            .map(|(part, step)| (format!("{part}/{step}"), step.to_string()))
+            .collect();
+        assert_eq!(course_against(&found), Vec::<String>::new());
+        found.push(("beyond/new-step".into(), "new-step".into()));
+        found.push(("exercises/extra".into(), "exercise-extra".into()));
+        found.retain(|(_, name)| name != "kv");
+        let problems = course_against(&found);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("beyond/new-step"), "{problems:?}");
+        assert!(problems[2].contains("jetstream/kv"), "{problems:?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod book;
 mod build_bench;
 mod cluster;
 mod connz;
+mod course;
 mod docs;
 mod exercises;
 mod guide_checks;

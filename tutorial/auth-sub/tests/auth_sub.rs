@@ -86,3 +86,10 @@ fn survives_a_server_restart_and_keeps_its_credentials() {
 // The behaviours every authenticating step shares: no server, a bad URL, a wrong password,
 // URL credentials it cannot use, invalid subjects (see testkit::checks).
 testkit::step_checks!(auth: BIN, subject_args: |subject| vec![subject.to_string()]);
+
+/// A learner's shell may export any setting of the README's table: the tests above must not
+/// care (each step they start gets only the settings the test gives it).
+#[test]
+fn the_tests_pass_whatever_the_shell_exports() {
+    testkit::sealed::sealed_from_the_shell("the_tests_pass_whatever_the_shell_exports");
+}

@@ -10,13 +10,13 @@ use crate::lines::{Lines, follow};
 
 /// Variables that change what a step does. [`Step::command`] removes them, so that a test
 /// sees the same behaviour whatever the developer's shell has set.
-const STEP_VARIABLES: &[&str] = &[
-    "NATS_URL",
-    "NATS_USER",
-    "NATS_PASSWORD",
-    "NATS_TOKEN",
-    "RUST_LOG",
-];
+/// Whether a variable of the shell is one a step reads: every `NATS_*` setting (the README's
+/// table, and any added later) and `RUST_LOG`. A step under test gets none of them but those
+/// the test sets itself.
+fn read_by_steps(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with("NATS_") || name == "RUST_LOG"
+}
 
 /// A running step binary. Dropping it kills the process if it is still running.
 pub struct Step {
@@ -54,7 +54,7 @@ impl Step {
     /// `NATS_PASSWORD`, `RUST_LOG`) removed from the environment it inherits.
     pub fn command(bin: impl AsRef<Path>) -> Command {
         let mut command = Command::new(bin.as_ref());
-        for variable in STEP_VARIABLES {
+        for (variable, _) in std::env::vars_os().filter(|(name, _)| read_by_steps(name)) {
             command.env_remove(variable);
         }
         command

@@ -29,7 +29,8 @@ pub fn workspace_root() -> PathBuf {
     });
     found.unwrap_or_else(|| {
         let testkit = Path::new(env!("CARGO_MANIFEST_DIR"));
-        testkit.parent().unwrap_or(testkit).to_path_buf()
+        let root = testkit.ancestors().find(|dir| is_workspace_root(dir));
+        root.unwrap_or(testkit).to_path_buf()
     })
 }
 

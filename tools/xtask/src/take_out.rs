@@ -37,7 +37,7 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
     }
     let root = workspace::root();
     let manifest = manifest(step, &dependencies(step)?);
-    let lesson = fs::read_to_string(root.join(step).join("src").join("main.rs"))
+    let lesson = fs::read_to_string(workspace::lesson_path(step)?)
         .map_err(|err| format!("{step} has no src/main.rs ({err}): is it a step?"))?;
     // `mod stepkit;` before the first `use`, after the lesson's `//!` header.
     let module = "\n// The workspace's support crate, as a module: the plumbing around the lesson.\n\
@@ -50,7 +50,7 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
     };
     write(&dir.join("Cargo.toml"), &manifest)?;
     write(&src.join("main.rs"), &lesson)?;
-    let stepkit = root.join("stepkit").join("src").join("lib.rs");
+    let stepkit = root.join("tools/stepkit/src/lib.rs");
     fs::copy(&stepkit, src.join("stepkit.rs"))
         .map_err(|err| format!("cannot copy stepkit: {err}"))?;
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))

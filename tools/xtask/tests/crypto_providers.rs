@@ -30,7 +30,7 @@ tokio = {{ version = "1", features = ["rt", "macros"] }}
 
 [workspace]
 "#,
-        stepkit = root.join("stepkit").display()
+        stepkit = root.join("tools/stepkit").display()
     );
     fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     // The workspace's versions, so that this builds what the steps build (plus aws-lc-rs).

@@ -10,7 +10,7 @@
 # No Go module download is needed: it builds in GOPATH mode from Debian's sources.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$here/../.."
+root="$here/../../.."
 out="$root/target/go-reference"
 mkdir -p "$out"
 (cd "$here" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$out/cache" \

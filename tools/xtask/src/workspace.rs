@@ -1,6 +1,6 @@
 //! The workspace as xtask sees it: where it is (found when xtask runs, so that a renamed or
-//! moved clone keeps working), which steps and exercises it has (read from the root
-//! `Cargo.toml`, the one list of them), and how to start cargo and other programs in it.
+//! moved clone keeps working), which steps and exercises it has (course.rs, the one list of
+//! them), and how to start cargo and other programs in it.
 
 use std::env;
 use std::io;
@@ -22,37 +22,26 @@ pub fn root() -> PathBuf {
     testkit::workspace_root()
 }
 
-/// The tutorial's steps in the guide's order: the root manifest's `default-members`.
+/// The tutorial's steps in the guide's order (the list in course.rs).
 pub fn steps() -> Result<Vec<String>, String> {
-    manifest_list("default-members")
-}
-
-/// The exercises in the guide's order: the members under `exercises/`.
-pub fn exercises() -> Result<Vec<String>, String> {
-    let members = manifest_list("members")?;
-    Ok(members
+    Ok(crate::course::STEPS
         .iter()
-        .filter_map(|member| member.strip_prefix("exercises/"))
-        .map(str::to_string)
+        .map(|(_, step)| step.to_string())
         .collect())
 }
 
-/// The quoted entries of the array `key = [ ... ]` in the root `Cargo.toml`.
-fn manifest_list(key: &str) -> Result<Vec<String>, String> {
-    let path = root().join("Cargo.toml");
-    let manifest = std::fs::read_to_string(&path)
-        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-    let start = manifest
-        .lines()
-        .position(|line| line.trim_start().starts_with(&format!("{key} = [")))
-        .ok_or_else(|| format!("{} has no `{key} = [` list", path.display()))?;
-    Ok(manifest
-        .lines()
-        .skip(start + 1)
-        .take_while(|line| !line.trim_start().starts_with(']'))
-        .filter_map(|line| line.trim().strip_prefix('"')?.split('"').next())
-        .map(str::to_string)
+/// The exercises in the guide's order (the list in course.rs).
+pub fn exercises() -> Result<Vec<String>, String> {
+    Ok(crate::course::EXERCISES
+        .iter()
+        .map(|name| name.to_string())
         .collect())
+}
+
+/// A step's `src/main.rs`, its lesson.
+pub fn lesson_path(step: &str) -> Result<PathBuf, String> {
+    let dir = crate::course::step_dir(step).ok_or_else(|| format!("{step} is not a step"))?;
+    Ok(root().join(dir).join("src").join("main.rs"))
 }
 
 /// A `cargo` command for this workspace, run from xtask.

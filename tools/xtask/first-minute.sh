@@ -7,11 +7,11 @@
 # warm after any earlier build; the clone's target/ is new, so every crate is compiled and the
 # pinned nats-server installed with pip (pip's own cache may be warm).
 #
-#   usage: xtask/first-minute.sh [WORKSPACE (this one)]
+#   usage: tools/xtask/first-minute.sh [WORKSPACE (this one)]
 #
 # Needs ports 4222 and 8222 free.
 set -euo pipefail
-source_repo="$(cd "${1:-$(dirname "$0")/..}" && pwd)"
+source_repo="$(cd "${1:-$(dirname "$0")/../..}" && pwd)"
 dir="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 unset NATS_URL NATS_SERVER_BIN RUST_LOG

@@ -42,7 +42,7 @@ pub fn run() -> Result<(), String> {
     let all = time_cargo(&copy, &["build"], &all_target)?;
 
     println!("xtask: (d) edit async-sub/src/main.rs, then rebuild and start it");
-    let main_rs = copy.join("async-sub").join("src").join("main.rs");
+    let main_rs = copy.join("tutorial/async-sub/src/main.rs");
     let source = fs::read_to_string(&main_rs).map_err(|err| err.to_string())?;
     fs::write(&main_rs, format!("{source}// edited by build-bench\n"))
         .map_err(|err| err.to_string())?;
@@ -235,13 +235,13 @@ tokio = { version = "1", features = ["full"] }
     // The same program; its StreamExt comes from the `futures` facade, the usual first choice.
     // Its support crate comes along as a module, the way the guide's set-up chapter tells a
     // learner to take a step out of the workspace.
-    let source = fs::read_to_string(root.join("async-sub").join("src").join("main.rs"))
+    let source = fs::read_to_string(root.join("tutorial/async-sub/src/main.rs"))
         .map_err(|err| err.to_string())?
         .replace("use futures_util::StreamExt;", "use futures::StreamExt;");
     let source = source.replacen("\nuse ", "\nmod stepkit;\n\nuse ", 1);
     fs::write(dir.join("src").join("main.rs"), source).map_err(|err| err.to_string())?;
     // stepkit's one file beside it, as the module `stepkit`.
-    let stepkit = root.join("stepkit").join("src").join("lib.rs");
+    let stepkit = root.join("tools/stepkit/src/lib.rs");
     fs::copy(stepkit, dir.join("src").join("stepkit.rs"))
         .map_err(|err| format!("cannot copy stepkit: {err}"))?;
     Ok(())

@@ -20,6 +20,7 @@ mod client;
 mod lines;
 mod locate;
 pub mod pki;
+pub mod sealed;
 mod server;
 mod step;
 
