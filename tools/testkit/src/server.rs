@@ -171,6 +171,22 @@ fn prepare(options: &ServerOptions) -> crate::Result<(PathBuf, Option<PathBuf>)>
     Ok((bin, config_path))
 }
 
+/// `command` as a person would type it: the program's name, then its arguments, with `secret`
+/// (a token) shown as TOKEN.
+fn shown(command: &Command, secret: Option<&str>) -> String {
+    let program = Path::new(command.get_program())
+        .file_name()
+        .unwrap_or_default();
+    let args = command.get_args().map(|arg| match arg.to_str() {
+        Some(arg) if Some(arg) == secret => "TOKEN".to_string(),
+        _ => arg.to_string_lossy().into_owned(),
+    });
+    let words: Vec<String> = std::iter::once(program.to_string_lossy().into_owned())
+        .chain(args)
+        .collect();
+    words.join(" ")
+}
+
 /// When the tests run another nats-server than the pinned one, says so once per test
 /// program, on stderr as it is (cargo's test harness captures only `print!` and `eprint!`, so
 /// the line shows even when every test passes).
@@ -451,10 +467,37 @@ impl NatsServer {
     }
 
     /// Runs nats-server with `options` in the foreground, its log going straight to this
-    /// terminal, until it exits (xtask's server for learners; Ctrl-C stops it).
-    pub fn run_in_foreground(options: ServerOptions) -> crate::Result<()> {
+    /// terminal, until it exits (xtask's server for learners; Ctrl-C stops it). `announce`
+    /// first gets the command line it runs, as a person would type it: the very one, with a
+    /// token shown as TOKEN.
+    pub fn run_in_foreground(
+        options: ServerOptions,
+        announce: impl FnOnce(&str),
+    ) -> crate::Result<()> {
+        let server = NatsServer::foreground(options)?;
+        let mut command = server.command();
+        announce(&shown(&command, server.options.token.as_deref()));
+        let status = command.status().map_err(|err| {
+            crate::Failure(format!("cannot start {}: {err}", server.bin.display()))
+        })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(crate::Failure(format!("nats-server ended: {status}")))
+        }
+    }
+
+    /// The command line [`NatsServer::run_in_foreground`] shows for `options`, made the same
+    /// way (for tests of what a learner is shown).
+    pub fn shown_command(options: ServerOptions) -> crate::Result<String> {
+        let server = NatsServer::foreground(options)?;
+        Ok(shown(&server.command(), server.options.token.as_deref()))
+    }
+
+    /// A server on the tutorial's ports unless `options` name others, not started.
+    fn foreground(options: ServerOptions) -> crate::Result<NatsServer> {
         let (bin, config_path) = prepare(&options)?;
-        let server = NatsServer {
+        Ok(NatsServer {
             bin,
             port: options.port.unwrap_or(4222),
             monitor_port: options.monitor_port.unwrap_or(8222),
@@ -464,15 +507,7 @@ impl NatsServer {
             child: None,
             log: Lines::new(),
             starts: 0,
-        };
-        let status = server.command().status().map_err(|err| {
-            crate::Failure(format!("cannot start {}: {err}", server.bin.display()))
-        })?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(crate::Failure(format!("nats-server ended: {status}")))
-        }
+        })
     }
 
     /// The nats-server command line for these options and ports.

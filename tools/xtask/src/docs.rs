@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::script::{Mode, Script};
 use crate::setup::ensure_pinned_nats_server;
 use crate::tutorial;
+use crate::workspace::read;
 use crate::workspace::{self, build_steps};
 
 pub fn run(update: bool) -> Result<(), String> {
@@ -42,7 +43,7 @@ pub fn run(update: bool) -> Result<(), String> {
             if update {
                 fs::write(&page, &fresh)
                     .map_err(|err| format!("cannot write {}: {err}", page.display()))?;
-                changed.push(relative(&root, &page));
+                changed.push(workspace::relative(&page));
             } else {
                 problems.extend(page_problems.stale);
             }
@@ -90,17 +91,6 @@ fn guide_pages(root: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(pages)
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 #[derive(Default)]
 struct PageProblems {
     /// Blocks that `--update` rewrites.
@@ -116,7 +106,7 @@ fn refresh(
     text: &str,
     outputs: &BTreeMap<String, String>,
 ) -> (String, PageProblems) {
-    let name = relative(root, page);
+    let name = workspace::relative(page);
     let mut problems = PageProblems::default();
     let lines: Vec<&str> = text.split('\n').collect();
     let mut fresh: Vec<String> = Vec::with_capacity(lines.len());
@@ -317,7 +307,7 @@ fn check_links(root: &Path, page: &Path) -> Result<Vec<String>, String> {
     let in_guide = page.starts_with(root.join("docs").join("src"));
     let mut problems = Vec::new();
     for (line_number, target) in links(&text) {
-        let at = format!("{}:{line_number}", relative(root, page));
+        let at = format!("{}:{line_number}", workspace::relative(page));
         if target.contains("://") || target.starts_with("mailto:") {
             continue;
         }

@@ -8,10 +8,10 @@
 //!   line of its solution that neither the starter nor a lesson walked through so far has;
 //! - the set-up chapter names the nats-server version the outputs were recorded with.
 
-use std::fs;
 use std::path::Path;
 
 use crate::workspace;
+use crate::workspace::read;
 
 /// A construct, as its box names it, and how to recognise it in the guide's code.
 struct Construct {
@@ -93,10 +93,6 @@ fn pages_in_order(root: &Path) -> Result<Vec<Page>, String> {
         pages.push(Page { name, text });
     }
     Ok(pages)
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
 }
 
 /// The page's code: its ```rust blocks and its `inline code`, outside its box.

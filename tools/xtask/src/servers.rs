@@ -7,29 +7,24 @@ use crate::setup::guide_nats_server;
 
 /// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
 pub fn server(args: &[String]) -> Result<(), String> {
-    let (options, flags, clients) = server_options(args)?;
+    let (options, clients, tls) = server_options(args)?;
     let options = options
         .port(4222)
         .monitor_port(8222)
         .bin(guide_nats_server()?);
-    let scheme = if flags.iter().any(|flag| flag.starts_with("--tls")) {
-        "tls"
-    } else {
-        "nats"
+    let scheme = if tls { "tls" } else { "nats" };
+    // The command line shown is the one that runs: the same code builds both.
+    let announce = |command: &str| {
+        println!(
+            "xtask: {command}\n\
+             xtask: clients connect to {scheme}://localhost:4222; monitoring at \
+             http://localhost:8222; Ctrl-C stops it"
+        );
+        for client in clients {
+            println!("xtask: {client}");
+        }
     };
-    println!(
-        "xtask: nats-server --addr 127.0.0.1 --port 4222 --http_port 8222{}\n\
-         xtask: clients connect to {scheme}://localhost:4222; monitoring at \
-         http://localhost:8222; Ctrl-C stops it",
-        flags
-            .iter()
-            .map(|flag| format!(" {flag}"))
-            .collect::<String>()
-    );
-    for client in clients {
-        println!("xtask: {client}");
-    }
-    NatsServer::run_in_foreground(options).map_err(|err| {
+    NatsServer::run_in_foreground(options, announce).map_err(|err| {
         format!(
             "{err}\nhint: when the log above says \"address already in use\", a nats-server is \
              probably running already: use it, or stop it first"
@@ -37,29 +32,26 @@ pub fn server(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// The server's options from the task's arguments, the matching nats-server flags to show,
-/// and what a client must do to connect. Secrets go to files under `target/secrets`, and only
-/// their paths are printed.
-fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<String>), String> {
+/// The server's options from the task's arguments, what a client must do to connect, and
+/// whether it speaks TLS. Secrets go to files under `target/secrets`, and only their paths are
+/// printed.
+fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool), String> {
     let mut options = ServerOptions::new();
-    let mut flags = Vec::new();
+    let mut tls = false;
     let mut clients = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--auth" => {
                 options = options.auth("foo", "bar");
-                flags.push("--user foo --pass bar".to_string());
             }
             "--trace" => {
                 options = options.trace();
-                flags.push("-DV".to_string());
             }
             "--token" => {
                 let path = write_secret("token", &new_token())?;
                 let token = std::fs::read_to_string(&path).map_err(|err| err.to_string())?;
                 options = options.token(&token);
-                flags.push(format!("--auth <the token in {}>", path.display()));
                 clients.push(format!(
                     "clients need the token: NATS_TOKEN=$(cat {}) cargo run -p token-pub",
                     path.display()
@@ -67,7 +59,6 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
             }
             "--jetstream" | "-js" => {
                 let store = crate::workspace::root().join("target").join("jetstream");
-                flags.push(format!("--jetstream --store_dir {}", store.display()));
                 options = options.jetstream(Some(store));
                 clients.push(
                     "JetStream is on: cargo run -p js-pub, then cargo run -p js-pull".to_string(),
@@ -77,9 +68,9 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                 let (seed, public) = testkit::pki::new_user_nkey();
                 let path = write_secret("user.nk", &format!("{seed}\n"))?;
                 options = options.nkey(&public);
-                flags.push(format!("(config file: the user nkey {public})"));
                 clients.push(format!(
-                    "clients sign with the seed: NATS_NKEY={} cargo run -p nkey-pub",
+                    "the server lists the user nkey {public}; clients sign with its seed: \
+                     NATS_NKEY={} cargo run -p nkey-pub",
                     crate::workspace::relative(&path)
                 ));
             }
@@ -87,8 +78,6 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                 let credentials = testkit::pki::Credentials::generate();
                 let path = write_secret("user.creds", &credentials.creds)?;
                 options = options.config(&credentials.server_config);
-                flags
-                    .push("(config file: trust a new operator; its account preloaded)".to_string());
                 clients.push(format!(
                     "the user {} has a credentials file: NATS_CREDS={} cargo run -p creds-pub",
                     credentials.user,
@@ -96,26 +85,18 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                 ));
             }
             flag @ ("--tls" | "--mtls") => {
+                tls = true;
                 let dir = crate::workspace::root().join("target").join("tls");
                 let pki = testkit::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"])
                     .map_err(|err| err.0)?;
                 let ca = crate::workspace::relative(&pki.ca());
-                let (cert, key) = pki.server();
-                let (cert, key) = (
-                    crate::workspace::relative(&cert),
-                    crate::workspace::relative(&key),
-                );
                 if flag == "--tls" {
                     options = options.tls(&pki);
-                    flags.push(format!("--tls --tlscert {cert} --tlskey {key}"));
                     clients.push(format!(
                         "TLS only, with a new local CA: NATS_CA={ca} cargo run -p tls-pub"
                     ));
                 } else {
                     options = options.mtls(&pki);
-                    flags.push(format!(
-                        "--tls --tlscert {cert} --tlskey {key} --tlsverify --tlscacert {ca}"
-                    ));
                     let (cert, key) = pki.client();
                     let (cert, key) = (
                         crate::workspace::relative(&cert),
@@ -129,7 +110,6 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
             }
             "--permissions" => {
                 options = options.permissions();
-                flags.push("(config file: user foo, password bar, on foo.> only)".to_string());
                 clients.push(
                     "user foo may publish and subscribe on foo.> only: cargo run -p permissions"
                         .to_string(),
@@ -142,7 +122,6 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
                 };
                 // No command-line flag sets it: a configuration file does.
                 options = options.config(&format!("max_payload: {bytes}\n"));
-                flags.push(format!("(config file: max_payload: {bytes})"));
             }
             other => {
                 return Err(format!(
@@ -151,7 +130,7 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, Vec<St
             }
         }
     }
-    Ok((options, flags, clients))
+    Ok((options, clients, tls))
 }
 
 /// A fresh random token: 128 bits from the standard library's randomly seeded hasher, in hex.
@@ -165,20 +144,13 @@ fn new_token() -> String {
 }
 
 /// Writes `secret` to `target/secrets/NAME`, readable by its owner only (on Unix), and
-/// returns the path.
+/// Writes `secret` to target/secrets/NAME, readable by its owner only.
 fn write_secret(name: &str, secret: &str) -> Result<std::path::PathBuf, String> {
     let dir = crate::workspace::root().join("target").join("secrets");
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     let path = dir.join(name);
-    std::fs::write(&path, secret)
-        .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let owner_only = std::fs::Permissions::from_mode(0o600);
-        std::fs::set_permissions(&path, owner_only).map_err(|err| err.to_string())?;
-    }
+    testkit::pki::write_file(&path, secret, true).map_err(|err| err.0)?;
     Ok(path)
 }
 
@@ -189,8 +161,14 @@ mod tests {
     #[test]
     fn max_payload_makes_a_server_that_refuses_bigger_messages() {
         let args = ["--max-payload".to_string(), "64".to_string()];
-        let (options, flags, _) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
-        assert_eq!(flags, ["(config file: max_payload: 64)"]);
+        let (options, _, _) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        let shown =
+            NatsServer::shown_command(options.clone()).unwrap_or_else(|err| panic!("{err}"));
+        assert!(
+            shown.starts_with("nats-server --addr 127.0.0.1 --port 4222"),
+            "{shown}"
+        );
+        assert!(shown.contains(" --config "), "{shown}");
         let port = testkit::free_port().unwrap_or_else(|err| panic!("{err}"));
         let server =
             NatsServer::start(options.monitor_port(port)).unwrap_or_else(|err| panic!("{err}"));
@@ -204,9 +182,13 @@ mod tests {
     #[test]
     fn tls_and_mtls_make_a_ca_and_a_server_that_requires_them() {
         for flag in ["--tls", "--mtls"] {
-            let (options, flags, clients) =
+            let (options, clients, tls) =
                 server_options(&[flag.to_string()]).unwrap_or_else(|err| panic!("{err}"));
-            let shown = format!("{flags:?}{clients:?}");
+            assert!(tls);
+            let command =
+                NatsServer::shown_command(options.clone()).unwrap_or_else(|err| panic!("{err}"));
+            assert!(command.contains("--tls --tlscert"), "{command}");
+            let shown = format!("{command}{clients:?}");
             assert!(shown.contains("NATS_CA=target/tls/ca.pem"), "{shown}");
             assert_eq!(
                 shown.contains("NATS_CERT=target/tls/client-cert.pem"),
@@ -231,12 +213,13 @@ mod tests {
 
     #[test]
     fn nkey_writes_a_private_seed_and_shows_only_its_public_key() {
-        let (_, flags, clients) =
+        let (options, clients, _) =
             server_options(&["--nkey".to_string()]).unwrap_or_else(|err| panic!("{err}"));
+        let command = NatsServer::shown_command(options).unwrap_or_else(|err| panic!("{err}"));
         let path = crate::workspace::root().join("target/secrets/user.nk");
         let seed = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
         assert!(seed.starts_with("SU"), "not a user seed");
-        let shown = format!("{flags:?}{clients:?}");
+        let shown = format!("{command}{clients:?}");
         assert!(
             !shown.contains(seed.trim()),
             "the seed was printed: {shown}"
@@ -256,15 +239,17 @@ mod tests {
 
     #[test]
     fn creds_writes_a_private_credentials_file_and_a_server_that_trusts_it() {
-        let (options, flags, clients) =
+        let (options, clients, _) =
             server_options(&["--creds".to_string()]).unwrap_or_else(|err| panic!("{err}"));
+        let command =
+            NatsServer::shown_command(options.clone()).unwrap_or_else(|err| panic!("{err}"));
         let path = crate::workspace::root().join("target/secrets/user.creds");
         let creds = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
         let seed = creds
             .lines()
             .find(|line| line.starts_with("SU"))
             .unwrap_or("SU?");
-        let shown = format!("{flags:?}{clients:?}");
+        let shown = format!("{command}{clients:?}");
         assert!(!shown.contains(seed), "the seed was printed: {shown}");
         assert!(
             shown.contains("NATS_CREDS=target/secrets/user.creds"),
@@ -289,14 +274,16 @@ mod tests {
     #[test]
     fn a_token_is_new_each_time_and_only_its_path_is_shown() {
         let args = ["--token".to_string()];
-        let (_, flags, clients) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        let (options, clients, _) = server_options(&args).unwrap_or_else(|err| panic!("{err}"));
+        let command = NatsServer::shown_command(options).unwrap_or_else(|err| panic!("{err}"));
+        assert!(command.ends_with("--auth TOKEN"), "{command}");
         let path = crate::workspace::root()
             .join("target")
             .join("secrets")
             .join("token");
         let token = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(token.len(), 32, "{token}");
-        let shown = format!("{flags:?}{clients:?}");
+        let shown = format!("{command}{clients:?}");
         assert!(!shown.contains(&token), "the token was printed: {shown}");
         assert!(shown.contains("target/secrets/token"), "{shown}");
         assert_ne!(new_token(), new_token());

@@ -18,6 +18,11 @@ pub fn relative(path: &std::path::Path) -> String {
         .to_string()
 }
 
+/// A file's text, or a sentence naming the file.
+pub fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
+}
+
 pub fn root() -> PathBuf {
     testkit::workspace_root()
 }
