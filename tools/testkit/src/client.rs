@@ -11,7 +11,7 @@ use async_nats::{Client, ConnectOptions};
 use futures_util::StreamExt;
 use tokio::sync::oneshot;
 
-use crate::server::NatsServer;
+use crate::NatsServer;
 
 /// A message as a test sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::lines::{Lines, follow};
+use nats_servers::{Lines, follow};
 
 /// Variables that change what a step does. [`Step::command`] removes them, so that a test
 /// sees the same behaviour whatever the developer's shell has set.

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use testkit::{NatsServer, ServerOptions, Step};
+use nats_servers::{NatsServer, ServerOptions};
+use testkit::Step;
 
 use crate::setup::ensure_nats_server;
 use crate::workspace::{self, cargo};

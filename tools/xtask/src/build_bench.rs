@@ -58,7 +58,7 @@ pub fn run() -> Result<(), String> {
         .join("debug")
         .join(format!("async-sub{}", std::env::consts::EXE_SUFFIX));
     // Started against a port where nothing listens, the step prints its error and exits.
-    let port = testkit::free_port().map_err(|err| err.0)?;
+    let port = nats_servers::free_port().map_err(|err| err.0)?;
     let status = Command::new(&exe)
         .env("NATS_URL", format!("nats://127.0.0.1:{}", port))
         .output()

@@ -3,7 +3,7 @@
 //! stream: what the guide's failover, frozen-node and replication demonstrations ask a person
 //! to do.
 
-use testkit::{Cluster, NodePorts, ServerOptions};
+use nats_servers::{Cluster, NodePorts, ServerOptions};
 
 use crate::setup::guide_nats_server;
 
@@ -92,7 +92,7 @@ fn command(cluster: &mut Cluster, frozen: &mut [bool; 3], typed: &str) -> Result
     let node = cluster.node_mut(index - 1);
     let slot = &mut frozen[index - 1];
     match (freeze, node.is_running()) {
-        (true, false) => Err(testkit::Failure(format!(
+        (true, false) => Err(nats_servers::Failure(format!(
             "n{index} is stopped; type {index} to start it"
         ))),
         (true, true) if !*slot => node.freeze().map(|()| {
@@ -139,7 +139,7 @@ mod tests {
         let options = ServerOptions::new().jetstream(Some(dir.clone()));
         let cluster = Cluster::start_with(3, options).unwrap_or_else(|err| panic!("{err}"));
         cluster
-            .wait_for_jetstream(testkit::PATIENCE)
+            .wait_for_jetstream(nats_servers::PATIENCE)
             .unwrap_or_else(|err| panic!("{err}"));
         for index in 0..3 {
             let jsz = cluster

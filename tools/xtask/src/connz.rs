@@ -25,7 +25,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let live = !once && std::io::stdout().is_terminal();
     loop {
-        let body = testkit::monitor(port, "/connz?subs=1").map_err(|err| {
+        let body = nats_servers::monitor(port, "/connz?subs=1").map_err(|err| {
             format!(
                 "{err}\nhint: is a nats-server running with monitoring on port {port}? \
                  `cargo xtask server` has it on 8222; `nats-server -m {port}` for your own"
@@ -83,12 +83,12 @@ mod tests {
 
     #[test]
     fn the_table_shows_each_connection_by_name_with_its_subscriptions_and_counts() {
-        let server = testkit::checks::start(testkit::ServerOptions::new());
+        let server = testkit::checks::start(nats_servers::ServerOptions::new());
         let observer = testkit::Observer::subscribe(&server, "greetings.*")
             .unwrap_or_else(|err| panic!("{err}"));
         testkit::publish(&server, "greetings.en", "hello").unwrap_or_else(|err| panic!("{err}"));
         observer
-            .next(testkit::PATIENCE)
+            .next(nats_servers::PATIENCE)
             .unwrap_or_else(|err| panic!("{err}"));
         let body = server
             .monitor("/connz?subs=1")

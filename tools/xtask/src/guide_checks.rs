@@ -289,7 +289,7 @@ pub fn run(root: &Path) -> Result<Vec<String>, String> {
     let mut problems = rust_boxes(&pages);
     problems.extend(exercises(root, &pages)?);
     let setup = pages.iter().find(|page| page.name == "setup.md");
-    let version = format!("nats-server {}", testkit::NATS_SERVER_PIN);
+    let version = format!("nats-server {}", nats_servers::NATS_SERVER_PIN);
     if !setup.is_some_and(|page| page.text.contains(&version)) {
         problems.push(format!(
             "docs/src/setup.md must say which server the outputs come from (\"{version}\")"

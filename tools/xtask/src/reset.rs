@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn reset_removes_the_chapters_state_and_keeps_the_builds_and_tools() {
-        let scratch = testkit::pki::ScratchDir::new("reset");
+        let scratch = nats_servers::pki::ScratchDir::new("reset");
         let kept = ["debug", "tools"];
         for folder in LEFT_BEHIND.iter().map(|(folder, _)| *folder).chain(kept) {
             std::fs::create_dir_all(scratch.path().join(folder).join("inside"))

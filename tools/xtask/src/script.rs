@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use testkit::{Cluster, NatsServer, PATIENCE, ServerOptions, Step, free_port};
+use nats_servers::{Cluster, NatsServer, PATIENCE, ServerOptions, free_port};
+use testkit::Step;
 
 use crate::workspace::binary;
 
@@ -327,7 +328,7 @@ impl Script {
             let lines = steps.iter().flat_map(|run| run.step.lines());
             lines.filter(|line| line.contains(needle)).count()
         };
-        if testkit::wait_until(PATIENCE, || (total() >= count).then_some(())).is_none() {
+        if nats_servers::wait_until(PATIENCE, || (total() >= count).then_some(())).is_none() {
             let why = format!("printed \"{needle}\" {} times in all, not {count}", total());
             self.check(name, Err(why));
         }

@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn no_sentence_in_the_workspace_has_a_lost_line_continuation() {
-        let root = testkit::workspace_root();
+        let root = nats_servers::workspace_root();
         let mut broken = Vec::new();
         for path in crate::workspace::rust_files(&root) {
             let source = std::fs::read_to_string(&path).unwrap_or_default();

@@ -1,7 +1,7 @@
 //! `cargo xtask server`: the nats-server for a learner, on the tutorial's ports, in the
 //! foreground (`cargo xtask cluster` is in cluster.rs).
 
-use testkit::{NatsServer, ServerOptions};
+use nats_servers::{NatsServer, ServerOptions};
 
 use crate::setup::guide_nats_server;
 
@@ -65,7 +65,7 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
                 );
             }
             "--nkey" => {
-                let (seed, public) = testkit::pki::new_user_nkey();
+                let (seed, public) = nats_servers::pki::new_user_nkey();
                 let path = write_secret("user.nk", &format!("{seed}\n"))?;
                 options = options.nkey(&public);
                 clients.push(format!(
@@ -75,7 +75,7 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
                 ));
             }
             "--creds" => {
-                let credentials = testkit::pki::Credentials::generate();
+                let credentials = nats_servers::pki::Credentials::generate();
                 let path = write_secret("user.creds", &credentials.creds)?;
                 options = options.config(&credentials.server_config);
                 clients.push(format!(
@@ -87,7 +87,7 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
             flag @ ("--tls" | "--mtls") => {
                 tls = true;
                 let dir = crate::workspace::root().join("target").join("tls");
-                let pki = testkit::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"])
+                let pki = nats_servers::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"])
                     .map_err(|err| err.0)?;
                 let ca = crate::workspace::relative(&pki.ca());
                 if flag == "--tls" {
@@ -150,7 +150,7 @@ fn write_secret(name: &str, secret: &str) -> Result<std::path::PathBuf, String> 
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     let path = dir.join(name);
-    testkit::pki::write_file(&path, secret, true).map_err(|err| err.0)?;
+    nats_servers::pki::write_file(&path, secret, true).map_err(|err| err.0)?;
     Ok(path)
 }
 
@@ -169,7 +169,7 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains(" --config "), "{shown}");
-        let port = testkit::free_port().unwrap_or_else(|err| panic!("{err}"));
+        let port = nats_servers::free_port().unwrap_or_else(|err| panic!("{err}"));
         let server =
             NatsServer::start(options.monitor_port(port)).unwrap_or_else(|err| panic!("{err}"));
         let varz = server.varz().unwrap_or_else(|err| panic!("{err}"));

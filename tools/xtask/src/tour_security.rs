@@ -3,8 +3,8 @@
 //! files they need are made in scratch folders that go away with each scene, and recordings
 //! show them where `cargo xtask server` writes them.
 
-use testkit::ServerOptions;
-use testkit::pki::{Credentials, Pki, ScratchDir, user_nkey_from};
+use nats_servers::ServerOptions;
+use nats_servers::pki::{Credentials, Pki, ScratchDir, user_nkey_from};
 
 use crate::script::{Script, fails, ok, terminal};
 

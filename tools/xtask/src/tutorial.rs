@@ -1,7 +1,7 @@
 //! The tutorial, step by step, as `cargo xtask tour` shows it and as the guide records it.
 //! Block names (`async-sub/start`, ...) are the names of the guide's output blocks.
 
-use testkit::{PATIENCE, ServerOptions};
+use nats_servers::{PATIENCE, ServerOptions};
 
 use crate::script::{
     Mode, SYNC_SUB_SECONDS, Script, client_log, fails, ok, refused_connection_log, terminal,
@@ -150,7 +150,7 @@ pub fn run(s: &mut Script) -> Result<(), String> {
 /// The guide's error chapter: bad input, a server restart, an oversized payload.
 fn errors_on_a_plain_server(
     s: &mut Script,
-    server: &mut testkit::NatsServer,
+    server: &mut nats_servers::NatsServer,
 ) -> Result<(), String> {
     let bad = fails("not a valid subject");
     s.run(

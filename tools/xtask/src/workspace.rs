@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output};
 
-/// The folder of the workspace's root `Cargo.toml` (see `testkit::workspace_root`).
+/// The folder of the workspace's root `Cargo.toml` (see `nats_servers::workspace_root`).
 /// `path` relative to the workspace's root when it lies inside (what a learner types from
 /// there), else whole.
 pub fn relative(path: &std::path::Path) -> String {
@@ -24,7 +24,7 @@ pub fn read(path: &Path) -> Result<String, String> {
 }
 
 pub fn root() -> PathBuf {
-    testkit::workspace_root()
+    nats_servers::workspace_root()
 }
 
 /// The tutorial's steps in the guide's order (the list in course.rs).

@@ -10,8 +10,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use testkit::pki::Pki;
-use testkit::{NatsServer, ServerOptions, Step};
+use nats_servers::pki::Pki;
+use nats_servers::{NatsServer, ServerOptions};
+use testkit::Step;
 
 /// The throw-away crate: stepkit, and async-nats with both rustls providers on.
 fn write_crate(dir: &Path, root: &Path) {
@@ -63,7 +64,7 @@ async fn main() -> Result<(), stepkit::Problem> {
 
 #[test]
 fn a_second_crypto_provider_does_not_break_tls_through_stepkit() {
-    let root = testkit::workspace_root();
+    let root = nats_servers::workspace_root();
     let dir = root.join("target").join("crypto-providers");
     write_crate(&dir, &root);
     // Its own target folder, kept between runs: aws-lc-rs takes a while to compile.

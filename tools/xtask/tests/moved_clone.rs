@@ -45,11 +45,11 @@ fn cargo_xtask(dir: &Path, args: &[&str], nats_server: &Path) -> Output {
 
 #[test]
 fn a_renamed_clone_runs_its_tasks_in_the_new_folder() {
-    let (nats_server, _) = testkit::find_nats_server().unwrap();
+    let (nats_server, _) = nats_servers::find_nats_server().unwrap();
     let base = std::env::temp_dir().join(format!("xtask-moved-clone-{}", std::process::id()));
     let _ = fs::remove_dir_all(&base);
     let (before, after) = (base.join("tutorial-a"), base.join("tutorial-b"));
-    copy_sources(&testkit::workspace_root(), &before);
+    copy_sources(&nats_servers::workspace_root(), &before);
 
     // 1. xtask is built in the first folder.
     let help = cargo_xtask(&before, &["help"], &nats_server);

@@ -9,8 +9,8 @@ use std::process::Command;
 
 #[test]
 fn one_step_of_each_part_builds_outside_the_workspace() {
-    let root = testkit::workspace_root();
-    let scratch = testkit::pki::ScratchDir::new("take-out");
+    let root = nats_servers::workspace_root();
+    let scratch = nats_servers::pki::ScratchDir::new("take-out");
     let target = root.join("target").join("take-out");
     for step in ["async-sub", "request", "nkey-pub", "kv"] {
         let dir = scratch.path().join(step);

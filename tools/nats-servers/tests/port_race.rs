@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{Cluster, NatsServer, ServerOptions, port_retries, watch_free_ports};
+use nats_servers::{Cluster, NatsServer, ServerOptions, port_retries, watch_free_ports};
 
 /// The server answers on its own ports: its monitoring reports the client port we know.
 fn assert_own_ports(server: &NatsServer) {

@@ -207,6 +207,28 @@ fn exe(name: &str) -> String {
     format!("{name}{}", env::consts::EXE_SUFFIX)
 }
 
+impl crate::NatsServer {
+    /// For a test of something an older nats-server cannot do: an error that says so, naming
+    /// this server's version and `why`, when it is older than `at_least` (major, minor).
+    pub fn require(&self, at_least: (u32, u32), why: &str) -> crate::Result<()> {
+        let version = crate::locate::nats_server_version(&self.bin);
+        match version {
+            Some((major, minor, _)) if (major, minor) >= at_least => Ok(()),
+            _ => {
+                let (major, minor) = at_least;
+                let found = version.map_or("of unknown version".to_string(), |(a, b, c)| {
+                    format!("{a}.{b}.{c}")
+                });
+                Err(crate::Failure(format!(
+                    "this test needs nats-server {major}.{minor} or newer ({why}); it ran \
+                     against {} ({found}). `cargo xtask test` uses the pinned one.",
+                    self.bin.display()
+                )))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
