@@ -17,6 +17,7 @@
 
 pub mod checks;
 mod client;
+mod macros;
 pub mod sealed;
 mod step;
 

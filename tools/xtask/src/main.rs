@@ -14,6 +14,8 @@ mod docs;
 mod exercises;
 mod guide_checks;
 mod lessons;
+mod links;
+mod program;
 mod reset;
 mod script;
 #[cfg(test)]
@@ -23,7 +25,10 @@ mod setup;
 mod take_out;
 mod test;
 mod tour;
+mod tour_errors;
+mod tour_jetstream;
 mod tour_security;
+mod transcript;
 mod tutorial;
 mod workspace;
 

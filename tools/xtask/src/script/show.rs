@@ -1,0 +1,95 @@
+//! What the script shows of a running step, to a person (the tour) or to the guide (a named
+//! block): new lines, summaries of long runs, and the same text whatever changes from run to
+//! run (ports, paths, the server's process id and times).
+
+use super::{Mode, Running, Script};
+use crate::transcript::normalize_server_line;
+
+impl Script {
+    /// Shows the running step's new output as `block`: the command line first if it has not
+    /// been shown yet, else a `terminal N (name):` label (tour).
+    pub fn show(&mut self, running: &mut Option<Running>, block: &str) {
+        self.show_without(running, block, None);
+    }
+
+    /// Records (docs only) the running step's whole output as `block`, keeping only the lines
+    /// that `keep` accepts, each passed through `fix`: for output whose numbers change from
+    /// run to run, shown with those numbers replaced.
+    pub fn record_summary(
+        &mut self,
+        running: &Option<Running>,
+        block: &str,
+        keep: fn(&str) -> bool,
+        fix: fn(&str) -> String,
+    ) {
+        if self.mode == Mode::Docs {
+            self.summary(running, block, keep, fix);
+        }
+    }
+
+    /// Shows (tour) or records (docs) the ended step's output as `block`, keeping only the
+    /// lines that `keep` accepts, each passed through `fix`, and a repeated line once: for
+    /// long output whose details change from run to run.
+    pub fn summary(
+        &mut self,
+        running: &Option<Running>,
+        block: &str,
+        keep: fn(&str) -> bool,
+        fix: fn(&str) -> String,
+    ) {
+        let Some(run) = running else { return };
+        let mut text = vec![format!("$ {}", run.command_line)];
+        for line in run.step.lines().iter().filter(|l| keep(l)).map(|l| fix(l)) {
+            if text.last() != Some(&line) {
+                text.push(line);
+            }
+        }
+        self.emit(block, &text.join("\n"));
+    }
+
+    /// [`Script::show`], leaving out the lines that contain `skip` (lines whose number
+    /// changes from run to run, such as connection attempts).
+    pub fn show_without(&mut self, running: &mut Option<Running>, block: &str, skip: Option<&str>) {
+        let Some(run) = running else { return };
+        let lines = run.step.lines();
+        let new = lines[run.shown.min(lines.len())..]
+            .iter()
+            .filter(|line| skip.is_none_or(|skip| !line.contains(skip)));
+        let mut text = Vec::new();
+        if !run.command_shown {
+            text.push(format!("$ {}", run.command_line));
+            if self.mode == Mode::Tour {
+                print!("terminal {} ", run.terminal);
+            }
+        } else if self.mode == Mode::Tour {
+            println!("\nterminal {} ({}):", run.terminal, run.name);
+        }
+        text.extend(new.cloned());
+        run.shown = lines.len();
+        run.command_shown = true;
+        self.emit(block, &text.join("\n"));
+    }
+
+    /// Makes recorded output the same on every run and machine: loopback ports become the
+    /// tutorial's `localhost:4222`, and in nats-server log lines the process id, the time and
+    /// the clients' ephemeral ports become fixed values.
+    /// Recorded outputs show `shown` wherever the text `real` appears.
+    pub fn alias(&mut self, real: &str, shown: &str) {
+        self.aliases.push((real.to_string(), shown.to_string()));
+    }
+
+    pub(super) fn normalize(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (real, shown) in &self.aliases {
+            text = text.replace(real, shown);
+        }
+        for (port, shown) in &self.ports {
+            text = text.replace(&format!("127.0.0.1:{port}"), &format!("localhost:{shown}"));
+        }
+        let mut clients: Vec<String> = Vec::new();
+        text.lines()
+            .map(|line| normalize_server_line(line, &mut clients))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

@@ -1,0 +1,134 @@
+//! The tour's persistence scenes, recorded for the guide's JetStream part: a stream and a
+//! durable consumer, a key-value bucket, and a replicated stream whose leader dies.
+
+use nats_servers::{PATIENCE, ServerOptions};
+
+use crate::script::{Script, fails, ok, terminal};
+
+/// JetStream: js-pub stores into the stream ORDERS, js-pull reads it with a durable consumer.
+pub fn persistence(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: a stream and a durable consumer (js-pub, js-pull)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let stored = ok("a duplicate of #1, stored once");
+    s.run("js/pub", terminal(2, "js-pub"), stored);
+    let more = ["orders.new", "two pizzas"];
+    s.run(
+        "js/pub-2",
+        terminal(2, "js-pub").args(&more),
+        ok("stored in ORDERS as #2"),
+    );
+    let caught_up = ok("Caught up: processed 2 message(s)");
+    s.run("js/pull", terminal(3, "js-pull"), caught_up);
+    let nothing = ok("Caught up: processed 0 message(s)");
+    s.run("js/pull-again", terminal(3, "js-pull"), nothing);
+    drop(server);
+    key_value(s)?;
+    replication(s)
+}
+
+/// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.
+fn key_value(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: a key-value bucket (kv)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let mut watcher = s.start(terminal(3, "kv"));
+    s.wait(&mut watcher, "Watching the bucket 'tutorial'");
+    s.show(&mut watcher, "kv/watch");
+    let commands: [(&str, &[&str], &str); 5] = [
+        (
+            "kv/put",
+            &["put", "color", "blue"],
+            "color = blue (revision 1)",
+        ),
+        (
+            "kv/put-2",
+            &["put", "color", "red"],
+            "color = red (revision 2)",
+        ),
+        ("kv/get", &["get", "color"], "color = red (revision 2)"),
+        (
+            "kv/update",
+            &["update", "color", "green", "2"],
+            "(revision 3, was 2)",
+        ),
+        ("kv/delete", &["delete", "color"], "color deleted"),
+    ];
+    for (block, args, says) in commands {
+        s.run(block, terminal(2, "kv").args(args), ok(says));
+    }
+    let stale = ["update", "color", "yellow", "2"];
+    let refused = fails("changed after revision 2; now color deleted (revision 4)");
+    s.run("kv/conflict", terminal(2, "kv").args(&stale), refused);
+    s.run(
+        "kv/history",
+        terminal(2, "kv").args(&["history", "color"]),
+        ok("color deleted (revision 4)"),
+    );
+    s.wait(&mut watcher, "color deleted (revision 4)");
+    s.show(&mut watcher, "kv/watched");
+    drop(server);
+    Ok(())
+}
+
+/// A stream with three replicas on a cluster: its leader dies while js-pub publishes 1,000
+/// messages, and every one is stored once; without a majority, a publish is refused.
+fn replication(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: a replicated stream, and its leader's death (js-pub, js-pull)");
+    let mut cluster = s.cluster_with(ServerOptions::new().jetstream(None))?;
+    cluster.wait_for_jetstream(PATIENCE).map_err(|err| err.0)?;
+    s.say("terminal 1 $ cargo xtask cluster --jetstream");
+    let args = ["orders.new", "order", "3", "1000"];
+    let urls = cluster.urls();
+    let mut publisher = s.start(terminal(2, "js-pub").args(&args).url(&urls));
+    s.wait(&mut publisher, "Published 'order 500': stored");
+    let leader = cluster.stream_leader("ORDERS");
+    if let Some(leader) = leader {
+        cluster.node_mut(leader).stop();
+    }
+    s.check(
+        "replication",
+        leader.map(|_| ()).ok_or("no leader for ORDERS".to_string()),
+    );
+    s.say("terminal 1: meanwhile, the node that leads ORDERS is stopped (its number, Enter)");
+    s.wait(&mut publisher, "Published again 'order 1000'");
+    s.summary(
+        &publisher,
+        "replicated/pub",
+        failover_line,
+        vary_order_numbers,
+    );
+    // The remaining nodes elect new leaders (for JetStream itself too) before it goes on.
+    let recovered = cluster.wait_for_jetstream(PATIENCE).map_err(|err| err.0);
+    s.check("replication", recovered);
+    let mut reader = s.start(terminal(3, "js-pull").url(&urls));
+    s.wait(&mut reader, "Caught up: processed 1000 message(s)");
+    s.summary(
+        &reader,
+        "replicated/pull",
+        failover_line,
+        vary_order_numbers,
+    );
+    drop(cluster);
+    Ok(())
+}
+
+/// The lines of a 1,000-message run worth showing: all but the routine ones in the middle.
+fn failover_line(line: &str) -> bool {
+    let routine = line.contains("] Published 'order ") || line.contains("] #");
+    let ends = ["'order 1'", "'order 1000'", "#1 ", "#1000 "];
+    !routine || line.contains("WARN") || ends.iter().any(|end| line.contains(end))
+}
+
+/// The order numbers that depend on the moment the leader died written as `n`, and the
+/// reason a publish failed (a timeout, or nobody to answer) left out.
+fn vary_order_numbers(line: &str) -> String {
+    match line.split_once("'order ") {
+        Some((before, after)) if line.contains("WARN") => {
+            let reason = after.split_once(" (").map_or("", |(_, rest)| rest);
+            let rest = reason.split_once(')').map_or("", |(_, rest)| rest);
+            format!("{before}'order n' was not acknowledged (...){rest}")
+        }
+        _ => line.to_string(),
+    }
+}
