@@ -165,10 +165,8 @@ pub fn start_with_token(name: &str) -> Result<(String, String), Problem> {
         info!("Using the token written in NATS_URL");
     }
     let _ = STEP.set((name.to_string(), address.to_string(), Kind::Secured("--token")));
-    let hint = format!(
-        "start a server with `cargo xtask server --token`, then run \
-         NATS_TOKEN=$(cat target/secrets/token) cargo run -p {name}"
-    );
+    let run = format!("NATS_TOKEN=$(cat target/secrets/token) cargo run -p {name}");
+    let hint = format!("start a server with `cargo xtask server --token`, then run {run}");
     let token = token.ok_or_else(|| Problem::new("NATS_TOKEN is not set.").hint(hint))?;
     Ok((address.to_string(), token))
 }
@@ -202,10 +200,9 @@ pub fn arg(index: usize, default: &str) -> String {
 /// A whole-number argument at `index`, called `name` in the step's usage, or `default`.
 pub fn number_arg(index: usize, name: &str, default: u64) -> Result<u64, Problem> {
     let Some(text) = std::env::args().nth(index) else { return Ok(default) };
+    let sentence = format!("{name} must be a whole number, not '{text}'.");
     let hint = format!("write it in digits, for example {default}");
-    let problem =
-        || Problem::new(format!("{name} must be a whole number, not '{text}'.")).hint(hint);
-    text.parse().map_err(|_| problem())
+    text.parse().map_err(|_| Problem::new(sentence).hint(hint))
 }
 
 /// A failed `connect`: nothing answered, the server wants TLS, or it refused the credentials.
@@ -213,69 +210,73 @@ impl From<ConnectError> for Problem {
     fn from(err: ConnectError) -> Self {
         let default = ("this program".into(), DEFAULT_URL.into(), Kind::Plain);
         let (name, url, kind) = STEP.get().unwrap_or(&default);
-        // TLS: the server's certificate is from a CA this client was not given, or the server
-        // answered the handshake of a client that requires TLS in plain text.
+        // TLS: a server's CA this client was not given, or a server without TLS for a client with.
         let text = err.to_string();
         let (untrusted, plain) = (text.contains("UnknownIssuer"), text.contains("corrupt message"));
-        if untrusted || plain {
-            let (sentence, hint) = match untrusted {
-                true => (
-                    "requires TLS, and its certificate is signed by a CA this client does not trust.",
-                    "give the CA's certificate in NATS_CA (cargo xtask server --tls writes it to \
-                     target/tls/ca.pem) and use a TLS step such as tls-pub",
-                ),
-                false => (
-                    "does not speak TLS, and this client requires it.",
-                    "start a server with TLS (`cargo xtask server --tls`), or connect to this one \
-                     with a step without TLS and a nats:// URL",
-                ),
-            };
-            return Problem::new(format!("the server at {url} {sentence}")).hint(hint);
-        }
-        if err.kind() != ConnectErrorKind::AuthorizationViolation {
-            let (at, command, other) = match kind {
-                Kind::Plain => ("a NATS server at", "server".into(), "a running server"),
-                Kind::Cluster => {
-                    ("any NATS server of", "cluster".into(), "running servers (comma-separated)")
-                }
-                Kind::User(_) => ("a NATS server at", "server --auth".into(), "a server"),
-                Kind::Secured(flag) => ("a NATS server at", format!("server {flag}"), "a server"),
-            };
-            return Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
-                "start one in another terminal with `cargo xtask {command}`, or point NATS_URL \
-                 at {other}"
-            ));
-        }
-        let refused = |whom: &str, hint: &str| {
-            let sentence = format!("the server at {url} refused {whom}: authorization violation.");
-            Problem::new(sentence).hint(hint)
+        let (sentence, hint) = match () {
+            _ if untrusted => (
+                "requires TLS, and its certificate is signed by a CA this client does not trust.",
+                "give the CA's certificate in NATS_CA (cargo xtask server --tls writes it to \
+                 target/tls/ca.pem) and use a TLS step such as tls-pub",
+            ),
+            _ if plain => (
+                "does not speak TLS, and this client requires it.",
+                "start a server with TLS (`cargo xtask server --tls`), or connect to this one with \
+                 a step without TLS and a nats:// URL",
+            ),
+            _ if err.kind() == ConnectErrorKind::AuthorizationViolation => {
+                return refused(name, url, kind);
+            }
+            _ => return unreached(url, kind, &err),
         };
-        match kind {
-            Kind::User(user) => refused(
-                &format!("user '{user}'"),
-                "start the server with `cargo xtask server --auth` (nats-server --user foo --pass \
-                 bar), or set NATS_USER and NATS_PASSWORD to the credentials your server expects",
-            ),
-            Kind::Secured("--token") => refused(
-                "the token",
-                "start the server with `cargo xtask server --token` and set NATS_TOKEN to the \
-                 token in target/secrets/token, or to the token your server expects",
-            ),
-            // The nkey and credentials steps say which key or file was refused themselves.
-            Kind::Secured(flag) => refused(
-                "this client's credentials",
-                &format!("`cargo xtask server {flag}` prints what to set"),
-            ),
-            _ => refused(
-                "the connection",
-                &format!(
-                    "this server requires a user and password and {name} sends none: the \
-                     authenticating steps auth-sub and auth-pub read NATS_USER and \
-                     NATS_PASSWORD; or start a server without credentials with `cargo xtask \
-                     server`"
-                ),
-            ),
+        Problem::new(format!("the server at {url} {sentence}")).hint(hint)
+    }
+}
+
+/// Nothing answered at `url`: which server to start, for this kind of step.
+fn unreached(url: &str, kind: &Kind, err: &ConnectError) -> Problem {
+    let (at, command, other) = match kind {
+        Kind::Plain => ("a NATS server at", "server".into(), "a running server"),
+        Kind::Cluster => {
+            ("any NATS server of", "cluster".into(), "running servers (comma-separated)")
         }
+        Kind::User(_) => ("a NATS server at", "server --auth".into(), "a server"),
+        Kind::Secured(flag) => ("a NATS server at", format!("server {flag}"), "a server"),
+    };
+    Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
+        "start one in another terminal with `cargo xtask {command}`, or point NATS_URL at {other}"
+    ))
+}
+
+/// The server refused this step's credentials, or their absence (no password, token or seed shown).
+fn refused(name: &str, url: &str, kind: &Kind) -> Problem {
+    let sentence =
+        |whom: &str| format!("the server at {url} refused {whom}: authorization violation.");
+    let refused = |whom: &str, hint: &str| Problem::new(sentence(whom)).hint(hint);
+    match kind {
+        Kind::User(user) => refused(
+            &format!("user '{user}'"),
+            "start the server with `cargo xtask server --auth` (nats-server --user foo --pass \
+             bar), or set NATS_USER and NATS_PASSWORD to the credentials your server expects",
+        ),
+        Kind::Secured("--token") => refused(
+            "the token",
+            "start the server with `cargo xtask server --token` and set NATS_TOKEN to the token \
+             in target/secrets/token, or to the token your server expects",
+        ),
+        // The nkey and credentials steps say which key or file was refused themselves.
+        Kind::Secured(flag) => refused(
+            "this client's credentials",
+            &format!("`cargo xtask server {flag}` prints what to set"),
+        ),
+        _ => refused(
+            "the connection",
+            &format!(
+                "this server requires a user and password and {name} sends none: the \
+                 authenticating steps auth-sub and auth-pub read NATS_USER and NATS_PASSWORD; or \
+                 start a server without credentials with `cargo xtask server`"
+            ),
+        ),
     }
 }
 
@@ -318,8 +319,7 @@ pub fn setting_file(variable: &str) -> Result<Option<PathBuf>, Problem> {
     let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) else { return Ok(None) };
     let path = PathBuf::from(path);
     let sentence = |err| format!("cannot read {variable}'s file {} ({err}).", path.display());
-    let hint = "`cargo xtask server --tls` (or --mtls, --nkey, --creds) writes the files under \
-                target/ and prints what to set";
+    let hint = "cargo xtask server --tls, --mtls, --nkey or --creds writes these files in target/";
     std::fs::File::open(&path).map_err(|err| Problem::new(sentence(err)).hint(hint))?;
     Ok(Some(path))
 }

@@ -41,79 +41,24 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
     let mut clients = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        match arg.as_str() {
+        let client = match arg.as_str() {
             "--auth" => {
                 options = options.auth("foo", "bar");
+                None
             }
             "--trace" => {
                 options = options.trace();
-            }
-            "--token" => {
-                let path = write_secret("token", &new_token())?;
-                let token = std::fs::read_to_string(&path).map_err(|err| err.to_string())?;
-                options = options.token(&token);
-                clients.push(format!(
-                    "clients need the token: NATS_TOKEN=$(cat {}) cargo run -p token-pub",
-                    path.display()
-                ));
+                None
             }
             "--jetstream" | "-js" => {
                 let store = crate::workspace::root().join("target").join("jetstream");
                 options = options.jetstream(Some(store));
-                clients.push(
-                    "JetStream is on: cargo run -p js-pub, then cargo run -p js-pull".to_string(),
-                );
-            }
-            "--nkey" => {
-                let (seed, public) = nats_servers::pki::new_user_nkey();
-                let path = write_secret("user.nk", &format!("{seed}\n"))?;
-                options = options.nkey(&public);
-                clients.push(format!(
-                    "the server lists the user nkey {public}; clients sign with its seed: \
-                     NATS_NKEY={} cargo run -p nkey-pub",
-                    crate::workspace::relative(&path)
-                ));
-            }
-            "--creds" => {
-                let credentials = nats_servers::pki::Credentials::generate();
-                let path = write_secret("user.creds", &credentials.creds)?;
-                options = options.config(&credentials.server_config);
-                clients.push(format!(
-                    "the user {} has a credentials file: NATS_CREDS={} cargo run -p creds-pub",
-                    credentials.user,
-                    crate::workspace::relative(&path)
-                ));
-            }
-            flag @ ("--tls" | "--mtls") => {
-                tls = true;
-                let dir = crate::workspace::root().join("target").join("tls");
-                let pki = nats_servers::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"])
-                    .map_err(|err| err.0)?;
-                let ca = crate::workspace::relative(&pki.ca());
-                if flag == "--tls" {
-                    options = options.tls(&pki);
-                    clients.push(format!(
-                        "TLS only, with a new local CA: NATS_CA={ca} cargo run -p tls-pub"
-                    ));
-                } else {
-                    options = options.mtls(&pki);
-                    let (cert, key) = pki.client();
-                    let (cert, key) = (
-                        crate::workspace::relative(&cert),
-                        crate::workspace::relative(&key),
-                    );
-                    clients.push(format!(
-                        "mutual TLS, clients need a certificate: NATS_CA={ca} NATS_CERT={cert} \
-                         NATS_KEY={key} cargo run -p tls-pub"
-                    ));
-                }
+                Some("JetStream is on: cargo run -p js-pub, then cargo run -p js-pull".to_string())
             }
             "--permissions" => {
                 options = options.permissions();
-                clients.push(
-                    "user foo may publish and subscribe on foo.> only: cargo run -p permissions"
-                        .to_string(),
-                );
+                let may = "user foo may publish and subscribe on foo.> only";
+                Some(format!("{may}: cargo run -p permissions"))
             }
             "--max-payload" => {
                 let bytes = args.next().and_then(|value| value.parse::<u64>().ok());
@@ -122,15 +67,85 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
                 };
                 // No command-line flag sets it: a configuration file does.
                 options = options.config(&format!("max_payload: {bytes}\n"));
+                None
             }
-            other => {
-                return Err(format!(
-                    "server: unknown option '{other}' (see cargo xtask help)"
-                ));
+            flag @ ("--tls" | "--mtls") => {
+                tls = true;
+                let (with, client) = tls_options(options, flag == "--mtls")?;
+                options = with;
+                Some(client)
             }
-        }
+            flag => {
+                let (with, client) = secured_options(options, flag)?;
+                options = with;
+                Some(client)
+            }
+        };
+        clients.extend(client);
     }
     Ok((options, clients, tls))
+}
+
+/// `--token`, `--nkey` or `--creds`: a fresh secret for the client, written under
+/// target/secrets, a server that knows it, and what the client must set.
+fn secured_options(options: ServerOptions, flag: &str) -> Result<(ServerOptions, String), String> {
+    match flag {
+        "--token" => {
+            let path = write_secret("token", &new_token())?;
+            let token = std::fs::read_to_string(&path).map_err(|err| err.to_string())?;
+            let client = format!(
+                "clients need the token: NATS_TOKEN=$(cat {}) cargo run -p token-pub",
+                path.display()
+            );
+            Ok((options.token(&token), client))
+        }
+        "--nkey" => {
+            let (seed, public) = nats_servers::pki::new_user_nkey();
+            let path = write_secret("user.nk", &format!("{seed}\n"))?;
+            let client = format!(
+                "the server lists the user nkey {public}; clients sign with its seed: \
+                 NATS_NKEY={} cargo run -p nkey-pub",
+                crate::workspace::relative(&path)
+            );
+            Ok((options.nkey(&public), client))
+        }
+        "--creds" => {
+            let credentials = nats_servers::pki::Credentials::generate();
+            let path = write_secret("user.creds", &credentials.creds)?;
+            let client = format!(
+                "the user {} has a credentials file: NATS_CREDS={} cargo run -p creds-pub",
+                credentials.user,
+                crate::workspace::relative(&path)
+            );
+            Ok((options.config(&credentials.server_config), client))
+        }
+        other => Err(format!(
+            "server: unknown option '{other}' (see cargo xtask help)"
+        )),
+    }
+}
+
+/// `--tls` or (`mutual`) `--mtls`: a new local CA and certificates under target/tls, a server
+/// that requires TLS (and client certificates), and what the client must set.
+fn tls_options(options: ServerOptions, mutual: bool) -> Result<(ServerOptions, String), String> {
+    let dir = crate::workspace::root().join("target").join("tls");
+    let pki =
+        nats_servers::pki::Pki::generate(&dir, &["localhost", "127.0.0.1"]).map_err(|err| err.0)?;
+    let ca = crate::workspace::relative(&pki.ca());
+    if !mutual {
+        let client = format!("TLS only, with a new local CA: NATS_CA={ca} cargo run -p tls-pub");
+        return Ok((options.tls(&pki), client));
+    }
+    let (cert, key) = pki.client();
+    let (cert, key) = (
+        crate::workspace::relative(&cert),
+        crate::workspace::relative(&key),
+    );
+    let client = format!(
+        "mutual TLS, clients need a certificate: NATS_CA={ca} NATS_CERT={cert} NATS_KEY={key} \
+         cargo run -p tls-pub"
+    );
+    Ok((options.mtls(&pki), client))
 }
 
 /// A fresh random token: 128 bits from the standard library's randomly seeded hasher, in hex.

@@ -28,34 +28,7 @@ pub fn run() -> Result<(), String> {
         let status = workspace::status(cargo().args(args).env("NATS_SERVER_BIN", &bin))?;
         verdicts.push((name, status.success()));
     }
-    println!("\nxtask: cargo xtask docs (the guide against the code and a fresh run)");
-    let guide = docs::run(false);
-    if let Err(problem) = &guide {
-        eprintln!("xtask: {problem}");
-    }
-    verdicts.push(("guide", guide.is_ok()));
-
-    println!("\nxtask: cargo xtask lessons (short lessons, no block repeated between them)");
-    let lessons = crate::lessons::run();
-    if let Err(problem) = &lessons {
-        eprintln!("xtask: {problem}");
-    }
-    verdicts.push(("lessons", lessons.is_ok()));
-
-    println!("\nxtask: cargo tree --duplicates (no crate compiled in two versions)");
-    let tree = build_bench::check_duplicates();
-    if let Err(problem) = &tree {
-        eprintln!("xtask: {problem}");
-    }
-    verdicts.push(("dependencies", tree.is_ok()));
-
-    println!("\nxtask: the exercises: every starter fails its checks, every solution passes");
-    let exercises = exercises::verify();
-    if let Err(problem) = &exercises {
-        eprintln!("xtask: {problem}");
-    }
-    verdicts.push(("exercises", exercises.is_ok()));
-
+    verdicts.extend(own_checks());
     println!();
     for (name, ok) in &verdicts {
         println!("xtask test: {:4} {name}", if *ok { "ok" } else { "FAIL" });
@@ -70,4 +43,41 @@ pub fn run() -> Result<(), String> {
     } else {
         Err(format!("failed: {}", failed.join(", ")))
     }
+}
+
+/// The checks xtask makes itself, each with its verdict; a failure says why on stderr.
+fn own_checks() -> Vec<(&'static str, bool)> {
+    let checks: [(&str, &str, fn() -> Result<(), String>); 4] = [
+        (
+            "guide",
+            "cargo xtask docs (the guide against the code and a fresh run)",
+            || docs::run(false),
+        ),
+        (
+            "lessons",
+            "cargo xtask lessons (lesson sizes, stepkit's copies, the course list)",
+            crate::lessons::run,
+        ),
+        (
+            "dependencies",
+            "cargo tree --duplicates (no crate compiled in two versions)",
+            build_bench::check_duplicates,
+        ),
+        (
+            "exercises",
+            "the exercises: every starter fails its checks, every solution passes",
+            exercises::verify,
+        ),
+    ];
+    checks
+        .into_iter()
+        .map(|(name, what, check)| {
+            println!("\nxtask: {what}");
+            let result = check();
+            if let Err(problem) = &result {
+                eprintln!("xtask: {problem}");
+            }
+            (name, result.is_ok())
+        })
+        .collect()
 }
