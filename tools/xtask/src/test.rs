@@ -45,9 +45,12 @@ pub fn run() -> Result<(), String> {
     }
 }
 
+/// One of xtask's own checks.
+type Check = fn() -> Result<(), String>;
+
 /// The checks xtask makes itself, each with its verdict; a failure says why on stderr.
 fn own_checks() -> Vec<(&'static str, bool)> {
-    let checks: [(&str, &str, fn() -> Result<(), String>); 4] = [
+    let checks: [(&str, &str, Check); 4] = [
         (
             "guide",
             "cargo xtask docs (the guide against the code and a fresh run)",
