@@ -13,7 +13,9 @@
 set -euo pipefail
 source_repo="$(cd "${1:-$(dirname "$0")/../..}" && pwd)"
 dir="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
+# Everything it started runs from the clone: stop it all there (the servers included, which
+# cargo xtask server starts as children of its own).
+trap 'pkill -f "$dir" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 unset NATS_URL NATS_SERVER_BIN RUST_LOG
 
 start=$(date +%s.%N)

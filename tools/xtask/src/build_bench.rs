@@ -41,7 +41,7 @@ pub fn run() -> Result<(), String> {
     let all_target = bench.join("all-target");
     let all = time_cargo(&copy, &["build"], &all_target)?;
 
-    println!("xtask: (d) edit async-sub/src/main.rs, then rebuild and start it");
+    println!("xtask: (d) edit tutorial/async-sub/src/main.rs, then rebuild and start it");
     let main_rs = copy.join("tutorial/async-sub/src/main.rs");
     let source = fs::read_to_string(&main_rs).map_err(|err| err.to_string())?;
     fs::write(&main_rs, format!("{source}// edited by build-bench\n"))
