@@ -23,6 +23,29 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
 }
 
+impl From<async_nats::Message> for Received {
+    /// What a test compares: the text of everything, the headers sorted.
+    fn from(message: async_nats::Message) -> Self {
+        let mut headers: Vec<(String, String)> = message
+            .headers
+            .iter()
+            .flat_map(|map| map.iter())
+            .flat_map(|(name, values)| {
+                values
+                    .iter()
+                    .map(move |value| (name.to_string(), value.as_str().to_string()))
+            })
+            .collect();
+        headers.sort();
+        Received {
+            subject: message.subject.to_string(),
+            reply: message.reply.map(|reply| reply.to_string()),
+            payload: String::from_utf8_lossy(&message.payload).into_owned(),
+            headers,
+        }
+    }
+}
+
 /// A subscriber owned by the test. Messages are collected on a background thread.
 pub struct Observer {
     messages: Receiver<Received>,
@@ -118,24 +141,7 @@ impl Observer {
                                 let _ = client.publish(reply.clone(), answer.clone().into()).await;
                                 let _ = client.flush().await;
                             }
-                            let mut headers: Vec<(String, String)> = message
-                                .headers
-                                .iter()
-                                .flat_map(|map| map.iter())
-                                .flat_map(|(name, values)| {
-                                    values.iter().map(move |value| {
-                                        (name.to_string(), value.as_str().to_string())
-                                    })
-                                })
-                                .collect();
-                            headers.sort();
-                            let received = Received {
-                                subject: message.subject.to_string(),
-                                reply: message.reply.map(|reply| reply.to_string()),
-                                payload: String::from_utf8_lossy(&message.payload).into_owned(),
-                                headers,
-                            };
-                            if message_tx.send(received).is_err() {
+                            if message_tx.send(Received::from(message)).is_err() {
                                 break;
                             }
                         }

@@ -62,10 +62,22 @@ pub fn sweep() -> Result<(), String> {
 
 /// Draws messages per second against payload size, one line per variant and side.
 pub fn chart(csv: &Path, svg: &PathBuf) -> Result<(), String> {
+    let series = read_series(csv)?;
+    let frame = Frame::around(&series);
+    let mut out = String::new();
+    frame.draw_axes(&mut out);
+    frame.draw_series(&mut out, &series);
+    out.push_str("</svg>\n");
+    fs::write(svg, out).map_err(|err| format!("cannot write {}: {err}", svg.display()))?;
+    println!("xtask: drew {}", svg.display());
+    Ok(())
+}
+
+/// The pub/sub rows of nats-bench's CSV: for each "variant side", (size, msgs/s) points.
+fn read_series(csv: &Path) -> Result<BTreeMap<String, Vec<(f64, f64)>>, String> {
     let text =
         fs::read_to_string(csv).map_err(|err| format!("cannot read {}: {err}", csv.display()))?;
     let mut header = Vec::new();
-    // (variant side) -> [(size, msgs/s)]
     let mut series: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
@@ -101,98 +113,135 @@ pub fn chart(csv: &Path, svg: &PathBuf) -> Result<(), String> {
     if series.is_empty() {
         return Err(format!("{} has no pub/sub rows to draw", csv.display()));
     }
-    let sizes: Vec<f64> = series.values().flatten().map(|(size, _)| *size).collect();
-    let (min_size, max_size) = (
-        sizes.iter().copied().fold(f64::INFINITY, f64::min),
-        sizes.iter().copied().fold(0.0, f64::max),
-    );
-    let max_rate = series
-        .values()
-        .flatten()
-        .map(|(_, rate)| *rate)
-        .fold(0.0, f64::max);
-    let top = nice_ceiling(max_rate);
-    let (width, height, left, right, up, down) = (720.0, 420.0, 90.0, 170.0, 40.0, 60.0);
-    let plot_w = width - left - right;
-    let plot_h = height - up - down;
-    let x = |size: f64| {
-        let span = (max_size.log2() - min_size.log2()).max(1.0);
-        left + (size.log2() - min_size.log2()) / span * plot_w
-    };
-    let y = |rate: f64| up + plot_h - rate / top * plot_h;
+    Ok(series)
+}
 
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(
-        out,
-        r#"<title>nats-bench: messages per second against payload size, one publisher and one subscriber</title><rect width="{width}" height="{height}" fill="white"/>"#
-    );
-    for step in 0..=4 {
-        let rate = top * f64::from(step) / 4.0;
+/// The chart's frame: its size, its margins, and the scales of its axes (sizes on a log
+/// scale, rates from 0 to a round top).
+struct Frame {
+    width: f64,
+    height: f64,
+    left: f64,
+    up: f64,
+    plot_w: f64,
+    plot_h: f64,
+    min_size: f64,
+    max_size: f64,
+    top: f64,
+}
+
+impl Frame {
+    fn around(series: &BTreeMap<String, Vec<(f64, f64)>>) -> Frame {
+        let points = || series.values().flatten();
+        let min_size = points()
+            .map(|(size, _)| *size)
+            .fold(f64::INFINITY, f64::min);
+        let max_size = points().map(|(size, _)| *size).fold(0.0, f64::max);
+        let top = nice_ceiling(points().map(|(_, rate)| *rate).fold(0.0, f64::max));
+        let (width, height, left, right, up, down) = (720.0, 420.0, 90.0, 170.0, 40.0, 60.0);
+        let (plot_w, plot_h) = (width - left - right, height - up - down);
+        Frame {
+            width,
+            height,
+            left,
+            up,
+            plot_w,
+            plot_h,
+            min_size,
+            max_size,
+            top,
+        }
+    }
+
+    fn x(&self, size: f64) -> f64 {
+        let span = (self.max_size.log2() - self.min_size.log2()).max(1.0);
+        self.left + (size.log2() - self.min_size.log2()) / span * self.plot_w
+    }
+
+    fn y(&self, rate: f64) -> f64 {
+        self.up + self.plot_h - rate / self.top * self.plot_h
+    }
+
+    /// The SVG's opening, the grid with its labels, and the axes' titles.
+    fn draw_axes(&self, out: &mut String) {
+        let Frame {
+            width,
+            height,
+            left,
+            up,
+            plot_w,
+            plot_h,
+            top,
+            ..
+        } = *self;
         let _ = writeln!(
             out,
-            r##"<line x1="{left}" y1="{0:.1}" x2="{1}" y2="{0:.1}" stroke="#ddd"/><text x="{2}" y="{3:.1}" text-anchor="end">{4}</text>"##,
-            y(rate),
-            left + plot_w,
-            left - 8.0,
-            y(rate) + 4.0,
-            short(rate)
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
+        );
+        let _ = writeln!(
+            out,
+            r#"<title>nats-bench: messages per second against payload size, one publisher and one subscriber</title><rect width="{width}" height="{height}" fill="white"/>"#
+        );
+        for step in 0..=4 {
+            let rate = top * f64::from(step) / 4.0;
+            let (y, right, label) = (self.y(rate), left + plot_w, short(rate));
+            let _ = writeln!(
+                out,
+                r##"<line x1="{left}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="#ddd"/><text x="{0}" y="{1:.1}" text-anchor="end">{label}</text>"##,
+                left - 8.0,
+                y + 4.0,
+            );
+        }
+        let mut size = self.min_size;
+        while size <= self.max_size {
+            let (x, bottom, label) = (self.x(size), up + plot_h, bytes(size));
+            let _ = writeln!(
+                out,
+                r##"<line x1="{x:.1}" y1="{up}" x2="{x:.1}" y2="{bottom}" stroke="#eee"/><text x="{x:.1}" y="{0}" text-anchor="middle">{label}</text>"##,
+                bottom + 18.0,
+            );
+            size *= 4.0;
+        }
+        let _ = writeln!(
+            out,
+            r#"<text x="{0}" y="{1}" text-anchor="middle">payload size (bytes, log scale)</text><text x="20" y="{2}" transform="rotate(-90 20 {2})" text-anchor="middle">messages per second</text>"#,
+            left + plot_w / 2.0,
+            height - 15.0,
+            up + plot_h / 2.0
         );
     }
-    let mut size = min_size;
-    while size <= max_size {
-        let _ = writeln!(
-            out,
-            r##"<line x1="{0:.1}" y1="{up}" x2="{0:.1}" y2="{1}" stroke="#eee"/><text x="{0:.1}" y="{2}" text-anchor="middle">{3}</text>"##,
-            x(size),
-            up + plot_h,
-            up + plot_h + 18.0,
-            bytes(size)
-        );
-        size *= 4.0;
+
+    /// One line per series (the naive ones dashed), and the legend.
+    fn draw_series(&self, out: &mut String, series: &BTreeMap<String, Vec<(f64, f64)>>) {
+        let colors = ["#2b6cb0", "#c05621", "#2f855a", "#805ad5"];
+        let legend_x = self.left + self.plot_w;
+        for (index, (name, points)) in series.iter().enumerate() {
+            let color = colors[index % colors.len()];
+            let dash = if name.starts_with("naive") {
+                r#" stroke-dasharray="6 4""#
+            } else {
+                ""
+            };
+            let path: Vec<String> = points
+                .iter()
+                .map(|(size, rate)| format!("{:.1},{:.1}", self.x(*size), self.y(*rate)))
+                .collect();
+            let _ = writeln!(
+                out,
+                r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}/>"#,
+                path.join(" ")
+            );
+            let legend_y = self.up + 20.0 * index as f64;
+            let _ = writeln!(
+                out,
+                r#"<line x1="{0}" y1="{legend_y}" x2="{1}" y2="{legend_y}" stroke="{color}" stroke-width="2"{dash}/><text x="{2}" y="{3}">{name}</text>"#,
+                legend_x + 15.0,
+                legend_x + 45.0,
+                legend_x + 52.0,
+                legend_y + 4.0
+            );
+        }
     }
-    let _ = writeln!(
-        out,
-        r#"<text x="{0}" y="{1}" text-anchor="middle">payload size (bytes, log scale)</text><text x="20" y="{2}" transform="rotate(-90 20 {2})" text-anchor="middle">messages per second</text>"#,
-        left + plot_w / 2.0,
-        height - 15.0,
-        up + plot_h / 2.0
-    );
-    let colors = ["#2b6cb0", "#c05621", "#2f855a", "#805ad5"];
-    for (index, (name, points)) in series.iter().enumerate() {
-        let color = colors[index % colors.len()];
-        let dash = if name.starts_with("naive") {
-            r#" stroke-dasharray="6 4""#
-        } else {
-            ""
-        };
-        let path: Vec<String> = points
-            .iter()
-            .map(|(size, rate)| format!("{:.1},{:.1}", x(*size), y(*rate)))
-            .collect();
-        let _ = writeln!(
-            out,
-            r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}/>"#,
-            path.join(" ")
-        );
-        let legend_y = up + 20.0 * index as f64;
-        let _ = writeln!(
-            out,
-            r#"<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{color}" stroke-width="2"{dash}/><text x="{3}" y="{4}">{name}</text>"#,
-            left + plot_w + 15.0,
-            legend_y,
-            left + plot_w + 45.0,
-            left + plot_w + 52.0,
-            legend_y + 4.0
-        );
-    }
-    out.push_str("</svg>\n");
-    fs::write(svg, out).map_err(|err| format!("cannot write {}: {err}", svg.display()))?;
-    println!("xtask: drew {}", svg.display());
-    Ok(())
 }
 
 /// The next round number above `value`, for the top of the axis.

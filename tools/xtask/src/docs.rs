@@ -135,55 +135,73 @@ fn refresh(
             continue;
         };
         let body = lines[i + 1..close].join("\n");
-        let expected = match kind {
-            "source" | "excerpt" => match fs::read_to_string(root.join(target)) {
-                Ok(file) => file.trim_end_matches('\n').to_string(),
-                Err(err) => {
-                    problems
-                        .broken
-                        .push(format!("{at}: cannot read {target}: {err}"));
-                    continue;
-                }
-            },
-            _ => match outputs.get(target) {
-                Some(output) => output.clone(),
-                None => {
-                    problems
-                        .broken
-                        .push(format!("{at}: no output named '{target}' is recorded"));
-                    continue;
-                }
-            },
+        let expected = match check_block(root, outputs, &at, (kind, target), &body, &mut problems) {
+            Some(expected) => expected,
+            None => continue,
         };
-        if kind == "excerpt" {
-            if !contains_lines(&expected, &body) {
-                problems.broken.push(format!(
-                    "{at}: this excerpt is no longer in {target}; copy the current lines"
-                ));
-            } else if let Err(why) = whole_excerpt(&expected, &body) {
-                problems.broken.push(format!(
-                    "{at}: an excerpt must be whole statements or items, but this one {why}"
-                ));
-            }
-            continue;
-        }
-        if body != expected {
-            problems.stale.push(format!(
-                "{at}: the block differs from {} {target} ({})",
-                if kind == "source" {
-                    "the file"
-                } else {
-                    "a fresh run of"
-                },
-                first_difference(&body, &expected)
-            ));
-        }
         fresh.push(opening.to_string());
         fresh.extend(expected.split('\n').map(str::to_string));
         fresh.push("```".to_string());
         i = close + 1;
     }
     (fresh.join("\n"), problems)
+}
+
+/// One generated block of a page, at `at`, whose marker says `kind: target` and whose lines
+/// are `body`: what it must hold, when the page is to be rewritten with it (a source or an
+/// output block); `None` after a problem, or for an excerpt, which is only checked.
+fn check_block(
+    root: &Path,
+    outputs: &BTreeMap<String, String>,
+    at: &str,
+    (kind, target): (&str, &str),
+    body: &str,
+    problems: &mut PageProblems,
+) -> Option<String> {
+    let expected = match kind {
+        "source" | "excerpt" => match fs::read_to_string(root.join(target)) {
+            Ok(file) => file.trim_end_matches('\n').to_string(),
+            Err(err) => {
+                problems
+                    .broken
+                    .push(format!("{at}: cannot read {target}: {err}"));
+                return None;
+            }
+        },
+        _ => match outputs.get(target) {
+            Some(output) => output.clone(),
+            None => {
+                problems
+                    .broken
+                    .push(format!("{at}: no output named '{target}' is recorded"));
+                return None;
+            }
+        },
+    };
+    if kind == "excerpt" {
+        if !contains_lines(&expected, body) {
+            let sentence =
+                format!("{at}: this excerpt is no longer in {target}; copy the current lines");
+            problems.broken.push(sentence);
+        } else if let Err(why) = whole_excerpt(&expected, body) {
+            let sentence =
+                format!("{at}: an excerpt must be whole statements or items, but this one {why}");
+            problems.broken.push(sentence);
+        }
+        return None;
+    }
+    if body != expected {
+        let what = if kind == "source" {
+            "the file"
+        } else {
+            "a fresh run of"
+        };
+        let difference = first_difference(body, &expected);
+        problems.stale.push(format!(
+            "{at}: the block differs from {what} {target} ({difference})"
+        ));
+    }
+    Some(expected)
 }
 
 /// `<!-- kind: target -->` for the three kinds of generated block.

@@ -204,7 +204,6 @@ fn excerpted_files(text: &str) -> Vec<&str> {
 /// Exercises on the path, in order, and no spoilers before them.
 fn exercises(root: &Path, pages: &[Page]) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
-    let listing = pages.iter().position(|page| page.name == "exercises.md");
     let mut chapters = Vec::new();
     for exercise in workspace::exercises()? {
         let line = format!("Try it yourself: `cargo xtask check {exercise}`");
@@ -226,61 +225,80 @@ fn exercises(root: &Path, pages: &[Page]) -> Result<Vec<String>, String> {
             ));
         }
         chapters.push((chapter, exercise.clone()));
+        problems.extend(spoilers(root, pages, chapter, &exercise)?);
+    }
+    problems.extend(listed_in_order(pages, &chapters));
+    Ok(problems)
+}
 
-        // What the solution adds to the starter, less what earlier chapters taught (the
-        // lessons they walk through): the part the student must find.
-        let exercise_dir = root.join("exercises").join(&exercise);
-        let mut known = significant_lines(&read(&exercise_dir.join("src").join("main.rs"))?);
-        for page in &pages[..=chapter] {
-            for lesson in excerpted_files(&page.text) {
-                known.extend(significant_lines(&read(&root.join(lesson))?));
-            }
-        }
-        let solution = root.join("solutions").join(&exercise).join("src");
-        let answers: Vec<String> = significant_lines(&read(&solution.join("main.rs"))?)
-            .into_iter()
-            .filter(|line| !known.contains(line))
-            .collect();
-        let before = pages[..=chapter].iter();
-        let after = pages
-            .iter()
-            .filter(|page| page.name == "exercises.md" || page.name == "teachers.md");
-        for page in before.chain(after) {
-            let code = code_lines(&page.text);
-            if let Some(answer) = answers
-                .iter()
-                .find(|answer| code.iter().any(|line| line.trim() == answer.as_str()))
-            {
-                problems.push(format!(
-                    "docs/src/{} gives away the exercise {exercise}: it shows `{answer}`",
-                    page.name
-                ));
-            }
+/// The lines of `exercise`'s solution that a page shows too early: on a page up to its
+/// `chapter`, or on the Exercises and For teachers pages. What the solution adds to the
+/// starter, less what those chapters' lessons walk through, is what the student must find.
+fn spoilers(
+    root: &Path,
+    pages: &[Page],
+    chapter: usize,
+    exercise: &str,
+) -> Result<Vec<String>, String> {
+    let exercise_dir = root.join("exercises").join(exercise);
+    let mut known = significant_lines(&read(&exercise_dir.join("src").join("main.rs"))?);
+    for page in &pages[..=chapter] {
+        for lesson in excerpted_files(&page.text) {
+            known.extend(significant_lines(&read(&root.join(lesson))?));
         }
     }
-    let in_order = chapters.windows(2).all(|pair| pair[0].0 <= pair[1].0);
-    if !in_order {
-        problems.push(
-            "the exercises (root Cargo.toml) are not in the order of their chapters".to_string(),
-        );
-    }
-    if let Some(listing) = listing {
-        let text = &pages[listing].text;
-        let positions: Vec<Option<usize>> = chapters
+    let solution = root
+        .join("solutions")
+        .join(exercise)
+        .join("src")
+        .join("main.rs");
+    let answers: Vec<String> = significant_lines(&read(&solution)?)
+        .into_iter()
+        .filter(|line| !known.contains(line))
+        .collect();
+    let after = pages
+        .iter()
+        .filter(|page| page.name == "exercises.md" || page.name == "teachers.md");
+    let mut problems = Vec::new();
+    for page in pages[..=chapter].iter().chain(after) {
+        let code = code_lines(&page.text);
+        let shown = answers
             .iter()
-            .map(|(_, exercise)| text.find(&format!("\n## {exercise}\n")))
-            .collect();
-        if positions.iter().any(Option::is_none) || !positions.windows(2).all(|p| p[0] < p[1]) {
-            problems.push(
-                "docs/src/exercises.md must have a `## NAME` section per exercise, in the \
-                 order of their chapters"
-                    .to_string(),
-            );
+            .find(|answer| code.iter().any(|line| line.trim() == answer.as_str()));
+        if let Some(answer) = shown {
+            let name = &page.name;
+            problems.push(format!(
+                "docs/src/{name} gives away the exercise {exercise}: it shows `{answer}`"
+            ));
         }
-    } else {
-        problems.push("docs/src/SUMMARY.md has no Exercises chapter (exercises.md)".to_string());
     }
     Ok(problems)
+}
+
+/// The exercises come in the order of their chapters (course.rs), and the Exercises page has a
+/// section for each, in that order.
+fn listed_in_order(pages: &[Page], chapters: &[(usize, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !chapters.windows(2).all(|pair| pair[0].0 <= pair[1].0) {
+        problems
+            .push("the exercises (course.rs) are not in the order of their chapters".to_string());
+    }
+    let Some(listing) = pages.iter().find(|page| page.name == "exercises.md") else {
+        problems.push("docs/src/SUMMARY.md has no Exercises chapter (exercises.md)".to_string());
+        return problems;
+    };
+    let positions: Vec<Option<usize>> = chapters
+        .iter()
+        .map(|(_, exercise)| listing.text.find(&format!("\n## {exercise}\n")))
+        .collect();
+    if positions.iter().any(Option::is_none) || !positions.windows(2).all(|p| p[0] < p[1]) {
+        problems.push(
+            "docs/src/exercises.md must have a `## NAME` section per exercise, in the order of \
+             their chapters"
+                .to_string(),
+        );
+    }
+    problems
 }
 
 /// All the checks; a list of what is wrong.

@@ -102,21 +102,14 @@ fn tls(s: &mut Script) -> Result<(), String> {
         .map(|dir| dir.display().to_string())
         .unwrap_or_default();
     s.alias(&dir, "target/tls");
-    // tls:// and 127.0.0.1, which recordings show as tls://localhost:4222.
-    let tls_url = |port: u16| format!("tls://127.0.0.1:{port}");
     let ca = pki.ca().display().to_string();
-    let (cert, key) = pki.client();
-    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let trusted = [("NATS_CA", ca.as_str())];
 
     let server = s.server(ServerOptions::new().tls(&pki))?;
     s.say("terminal 1 $ cargo xtask server --tls");
     s.use_url(&tls_url(server.port()));
-    let trusted = [("NATS_CA", ca.as_str())];
-    s.run(
-        "tls/run",
-        terminal(2, "tls-pub").env(&trusted),
-        ok("encrypted on the way"),
-    );
+    let encrypted = ok("encrypted on the way");
+    s.run("tls/run", terminal(2, "tls-pub").env(&trusted), encrypted);
     s.run(
         "tls/untrusted",
         terminal(2, "tls-pub"),
@@ -133,25 +126,32 @@ fn tls(s: &mut Script) -> Result<(), String> {
     let plain = s.server(ServerOptions::new())?;
     s.say("terminal 1 $ cargo xtask server        # no TLS");
     s.use_url(&tls_url(plain.port()));
-    s.run(
-        "tls/no-tls",
-        terminal(2, "tls-pub").env(&trusted),
-        fails("does not speak TLS"),
-    );
+    let no_tls = fails("does not speak TLS");
+    s.run("tls/no-tls", terminal(2, "tls-pub").env(&trusted), no_tls);
     drop(plain);
+    mutual_tls(s, &pki)
+}
 
-    let server = s.server(ServerOptions::new().mtls(&pki))?;
+/// tls:// and 127.0.0.1, which recordings show as tls://localhost:4222.
+fn tls_url(port: u16) -> String {
+    format!("tls://127.0.0.1:{port}")
+}
+
+/// A server that wants a client certificate: refused without one, in with the client's.
+fn mutual_tls(s: &mut Script, pki: &Pki) -> Result<(), String> {
+    let ca = pki.ca().display().to_string();
+    let (cert, key) = pki.client();
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let server = s.server(ServerOptions::new().mtls(pki))?;
     s.say("terminal 1 $ cargo xtask server --mtls");
     s.use_url(&tls_url(server.port()));
-    s.run(
-        "mtls/none",
-        terminal(2, "tls-pub").env(&trusted),
-        fails("wants a client certificate"),
-    );
+    let trusted = [("NATS_CA", ca.as_str())];
+    let refused = fails("wants a client certificate");
+    s.run("mtls/none", terminal(2, "tls-pub").env(&trusted), refused);
     let mutual = [
         ("NATS_CA", ca.as_str()),
-        ("NATS_CERT", cert.as_str()),
-        ("NATS_KEY", key.as_str()),
+        ("NATS_CERT", &cert),
+        ("NATS_KEY", &key),
     ];
     s.run(
         "mtls/run",
