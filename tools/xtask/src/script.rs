@@ -66,10 +66,6 @@ impl Script {
         }
     }
 
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
     /// A section title (tour only).
     pub fn heading(&self, title: &str) {
         if self.mode == Mode::Tour {
