@@ -24,37 +24,9 @@ fn assert_own_ports(server: &NatsServer) {
 
 #[test]
 fn servers_start_while_another_thread_grabs_freshly_released_ports() {
-    let ports = watch_free_ports();
     let stop = Arc::new(AtomicBool::new(false));
     let stolen = Arc::new(AtomicUsize::new(0));
-    // The thief: takes every third of the first 60 ports the harness picks, before a server
-    // can, and holds each for half a second (then it lets the rest start: a cluster needs
-    // nine free ports at once).
-    let thief = {
-        let (stop, stolen) = (Arc::clone(&stop), Arc::clone(&stolen));
-        thread::spawn(move || {
-            let mut held = VecDeque::new();
-            let mut seen = 0;
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(port) = ports.recv_timeout(Duration::from_millis(50)) {
-                    seen += 1;
-                    if seen % 3 == 0
-                        && seen <= 60
-                        && let Ok(listener) = TcpListener::bind(("127.0.0.1", port))
-                    {
-                        stolen.fetch_add(1, Ordering::Relaxed);
-                        held.push_back((Instant::now(), listener));
-                    }
-                }
-                while held
-                    .front()
-                    .is_some_and(|(since, _)| since.elapsed().as_millis() > 500)
-                {
-                    held.pop_front();
-                }
-            }
-        })
-    };
+    let thief = spawn_thief(Arc::clone(&stop), Arc::clone(&stolen));
 
     // Eight servers (two with JetStream) and a three-node cluster, all at once.
     let singles: Vec<_> = (0..8)
@@ -84,8 +56,40 @@ fn servers_start_while_another_thread_grabs_freshly_released_ports() {
     thief.join().unwrap();
     assert!(stolen.load(Ordering::Relaxed) > 0, "the thief took no port");
     assert!(port_retries() > 0, "no server had to start again");
+    a_restart_waits_for_its_port();
+}
 
-    // A restart on the same port, while another process holds it for a moment.
+/// The thief: takes every third of the first 60 ports the harness picks, before a server can,
+/// and holds each for half a second (then it lets the rest start: a cluster needs nine free
+/// ports at once). It counts what it took in `stolen`, and ends once `stop` is set.
+fn spawn_thief(stop: Arc<AtomicBool>, stolen: Arc<AtomicUsize>) -> thread::JoinHandle<()> {
+    let ports = watch_free_ports();
+    thread::spawn(move || {
+        let mut held = VecDeque::new();
+        let mut seen = 0;
+        while !stop.load(Ordering::Relaxed) {
+            if let Ok(port) = ports.recv_timeout(Duration::from_millis(50)) {
+                seen += 1;
+                if seen % 3 == 0
+                    && seen <= 60
+                    && let Ok(listener) = TcpListener::bind(("127.0.0.1", port))
+                {
+                    stolen.fetch_add(1, Ordering::Relaxed);
+                    held.push_back((Instant::now(), listener));
+                }
+            }
+            while held
+                .front()
+                .is_some_and(|(since, _)| since.elapsed().as_millis() > 500)
+            {
+                held.pop_front();
+            }
+        }
+    })
+}
+
+/// A restart on the same port, while another process holds it for a moment.
+fn a_restart_waits_for_its_port() {
     let mut server = NatsServer::start(ServerOptions::new()).unwrap();
     server.stop();
     let squatter = TcpListener::bind(("127.0.0.1", server.port())).unwrap();

@@ -73,10 +73,12 @@ pub fn run() -> Result<(), String> {
     let steps: Vec<String> = lessons.iter().map(|(step, _)| step.clone()).collect();
     problems.extend(readme_table_problems(&readme, &steps));
     problems.extend(course_problems(&root)?);
+    problems.extend(crate::tool_sizes::problems(&root));
     if problems.is_empty() {
         println!(
             "xtask: every lesson within its target; stepkit's copies of {} lesson functions \
-             are the lessons' code; the README's tables list every step",
+             are the lessons' code; the README's tables list every step; no file of the tools over \
+             400 lines, no function over 60",
             TAUGHT.len()
         );
         Ok(())

@@ -24,6 +24,7 @@ mod servers;
 mod setup;
 mod take_out;
 mod test;
+mod tool_sizes;
 mod tour;
 mod tour_errors;
 mod tour_jetstream;

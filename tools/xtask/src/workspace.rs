@@ -134,7 +134,6 @@ pub fn binary(step: &str) -> PathBuf {
         .join(format!("{step}{}", env::consts::EXE_SUFFIX))
 }
 
-#[cfg(test)]
 /// Every `.rs` file of the workspace under `root`, outside `target/` and hidden folders.
 pub fn rust_files(root: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -79,7 +79,11 @@ fn subject_argument_changes_what_it_listens_to() {
     sub.interrupt().unwrap();
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0));
-    assert!(out.contains("Subscribing to subject 'greetings.*'"));
+    assert!(
+        out.contains("Subscribing to subject 'greetings.*'"),
+        "{}",
+        out.all
+    );
     assert!(!out.contains("on foo"), "{}", out.all);
 }
 

@@ -12,8 +12,16 @@ fn the_tutorials_credentials_are_the_default() {
     assert_eq!(out.code, Some(0), "{}", out.all);
     let lines: Vec<&str> = out.all.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.all);
-    assert!(lines[0].ends_with(&format!("Connected to {} as user 'foo'", server.url())));
-    assert!(lines[1].ends_with("Published message on subject foo as user 'foo'"));
+    assert!(
+        lines[0].ends_with(&format!("Connected to {} as user 'foo'", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[1].ends_with("Published message on subject foo as user 'foo'"),
+        "{}",
+        out.all
+    );
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(
         (message.subject.as_str(), message.payload.as_str()),
@@ -41,7 +49,11 @@ fn credentials_in_the_url_are_applied_and_never_shown() {
     // Every run fails its test if this password shows (testkit::checks::assert_secrets_kept).
     let out = checks::run(BIN, &url, &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Using the user and password written in NATS_URL"));
+    assert!(
+        out.contains("Using the user and password written in NATS_URL"),
+        "{}",
+        out.all
+    );
     assert!(
         out.contains(&format!("Connected to {}", server.url())),
         "{}",

@@ -40,8 +40,16 @@ fn the_tutorials_credentials_are_the_default() {
         "{}",
         out.all
     );
-    assert!(lines[1].ends_with("Subscribing to subject 'foo'"));
-    assert!(lines[2].ends_with("Received message 'Hello NATS'"));
+    assert!(
+        lines[1].ends_with("Subscribing to subject 'foo'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[2].ends_with("Received message 'Hello NATS'"),
+        "{}",
+        out.all
+    );
     assert!(
         lines[lines.len() - 2].contains("Subscription drained"),
         "{}",
@@ -67,7 +75,11 @@ fn credentials_in_the_url_are_applied_and_never_shown() {
     // Every run fails its test if this password shows (testkit::checks::assert_secrets_kept).
     let out = receive_one(&server, &url, &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Using the user and password written in NATS_URL"));
+    assert!(
+        out.contains("Using the user and password written in NATS_URL"),
+        "{}",
+        out.all
+    );
     assert!(
         out.contains(&format!("Connected to {}", server.url())),
         "{}",

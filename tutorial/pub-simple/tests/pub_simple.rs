@@ -12,8 +12,16 @@ fn publishes_hello_nats_on_foo() {
     assert_eq!(out.code, Some(0), "{}", out.all);
     let lines: Vec<&str> = out.all.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.all);
-    assert!(lines[0].ends_with(&format!("Connected to {}", server.url())));
-    assert!(lines[1].ends_with("Published message on subject foo"));
+    assert!(
+        lines[0].ends_with(&format!("Connected to {}", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[1].ends_with("Published message on subject foo"),
+        "{}",
+        out.all
+    );
 
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(message.subject, "foo");
@@ -33,7 +41,11 @@ fn arguments_choose_subject_and_message() {
     let observer = Observer::subscribe(&server, ">").unwrap();
     let out = checks::run(BIN, &server.url(), &[], &["greetings.fr", "Bonjour NATS"]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Published message on subject greetings.fr"));
+    assert!(
+        out.contains("Published message on subject greetings.fr"),
+        "{}",
+        out.all
+    );
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(message.subject, "greetings.fr");
     assert_eq!(message.payload, "Bonjour NATS");

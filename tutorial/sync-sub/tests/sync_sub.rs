@@ -23,10 +23,26 @@ fn takes_messages_one_at_a_time_until_the_timeout() {
     assert_eq!(out.code, Some(0), "{}", out.all);
     let lines: Vec<&str> = out.all.lines().collect();
     assert_eq!(lines.len(), 5, "{}", out.all);
-    assert!(lines[0].ends_with(&format!("Connected to {}", server.url())));
-    assert!(lines[1].ends_with("Subscribing to subject 'foo', waiting up to 3 s for each message"));
-    assert!(lines[2].ends_with("Received message 'Hello NATS'"));
-    assert!(lines[3].ends_with("Received message 'second'"));
+    assert!(
+        lines[0].ends_with(&format!("Connected to {}", server.url())),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[1].ends_with("Subscribing to subject 'foo', waiting up to 3 s for each message"),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[2].ends_with("Received message 'Hello NATS'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        lines[3].ends_with("Received message 'second'"),
+        "{}",
+        out.all
+    );
     assert!(lines[4].ends_with("No further message within 3 s; received 2, done"));
     // It only stops after a full timeout without messages.
     assert!(
