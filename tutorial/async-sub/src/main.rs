@@ -9,7 +9,7 @@
 //! handler), staying alive without `runtime.Goexit()`, leaving cleanly with `drain` and waiting
 //! for it, and watching reconnects with an event callback. The later subscribers call the same
 //! three functions from `stepkit`. What is not the lesson (logging, settings, the sentences for
-//! a failed connection) is in `stepkit/src/lib.rs`.
+//! a failed connection) is in `tools/stepkit/src/lib.rs`.
 //!
 //! Run it (three terminals):
 //!
