@@ -78,7 +78,7 @@ fn subject_argument_changes_what_it_listens_to() {
         .unwrap();
     sub.interrupt().unwrap();
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
-    assert_eq!(out.code, Some(0));
+    assert_eq!(out.code, Some(0), "{}", out.all);
     assert!(
         out.contains("Subscribing to subject 'greetings.*'"),
         "{}",
@@ -99,7 +99,11 @@ fn with_nats_wait_for_server_it_starts_before_the_server_and_waits() {
     // About two seconds of attempts (one every half second), then the server comes up.
     sub.wait_for_line("Trying to connect (attempt 5)", PATIENCE)
         .unwrap();
-    assert!(!sub.output_so_far().contains("Connected to"));
+    let so_far = sub.output_so_far();
+    assert!(
+        !so_far.contains("Connected to"),
+        "connected before any server:\n{so_far}"
+    );
     let server = checks::start(ServerOptions::new().port(port));
     sub.wait_for_line("Connected to", PATIENCE).unwrap();
     server.wait_for_subscription("foo", PATIENCE).unwrap();
