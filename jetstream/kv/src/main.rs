@@ -119,7 +119,7 @@ fn describe(entry: &Entry) -> String {
 /// The bucket could not be made: a server without JetStream answers nobody to the account
 /// query a bucket starts with; servers before 2.10 (Debian's 2.9) answer it too little.
 fn bucket_error(version: &str, err: CreateKeyValueError) -> Problem {
-    let source = std::error::Error::source(&err);
+    let source = std::error::Error::source(&err); // the error underneath: the account query
     let account = source.and_then(|source| source.downcast_ref::<AccountError>());
     if account.is_some_and(|account| matches!(account.kind(), JetStreamUnavailable | TimedOut)) {
         let sentence = "this server does not run JetStream, which keeps the buckets.";
