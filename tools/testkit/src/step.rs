@@ -47,6 +47,22 @@ impl Output {
     pub fn contains(&self, needle: &str) -> bool {
         self.all.contains(needle)
     }
+
+    /// Asserts that the output's first lines end with `expected`, in order (log lines start
+    /// with a timestamp and level, so only their ends are compared); shows the whole output
+    /// when one does not.
+    #[track_caller]
+    pub fn assert_first_lines(&self, expected: &[&str]) {
+        let lines: Vec<&str> = self.all.lines().collect();
+        assert!(lines.len() >= expected.len(), "{}", self.all);
+        for (line, end) in lines.iter().zip(expected) {
+            assert!(
+                line.ends_with(end),
+                "expected a line ending with {end:?}:\n{}",
+                self.all
+            );
+        }
+    }
 }
 
 impl Step {

@@ -10,18 +10,11 @@ fn the_tutorials_credentials_are_the_default() {
     let observer = Observer::subscribe(&server, ">").unwrap();
     let out = checks::run(BIN, &server.url(), &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    let lines: Vec<&str> = out.all.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", out.all);
-    assert!(
-        lines[0].ends_with(&format!("Connected to {} as user 'foo'", server.url())),
-        "{}",
-        out.all
-    );
-    assert!(
-        lines[1].ends_with("Published message on subject foo as user 'foo'"),
-        "{}",
-        out.all
-    );
+    assert_eq!(out.all.lines().count(), 2, "{}", out.all);
+    out.assert_first_lines(&[
+        &format!("Connected to {} as user 'foo'", server.url()),
+        "Published message on subject foo as user 'foo'",
+    ]);
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(
         (message.subject.as_str(), message.payload.as_str()),

@@ -10,18 +10,12 @@ fn publishes_hello_world_on_foo_with_reply_bar() {
     let observer = Observer::subscribe(&server, ">").unwrap();
     let out = checks::run(BIN, &server.url(), &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    let lines: Vec<&str> = out.all.lines().collect();
-    assert_eq!(lines.len(), 3, "{}", out.all);
-    assert!(lines[0].ends_with("Publishing Hello World"), "{}", out.all);
-    assert!(
-        lines[1].ends_with(&format!("Connected to NATS server: {}", server.url())),
-        "{}",
-        out.all
-    );
-    assert!(
-        lines[2]
-            .ends_with("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World")
-    );
+    assert_eq!(out.all.lines().count(), 3, "{}", out.all);
+    out.assert_first_lines(&[
+        "Publishing Hello World",
+        &format!("Connected to NATS server: {}", server.url()),
+        "Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World",
+    ]);
 
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(message.subject, "foo");

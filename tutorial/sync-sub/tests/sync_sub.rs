@@ -21,29 +21,14 @@ fn takes_messages_one_at_a_time_until_the_timeout() {
 
     let out = sub.wait_exit(PATIENCE).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    let lines: Vec<&str> = out.all.lines().collect();
-    assert_eq!(lines.len(), 5, "{}", out.all);
-    assert!(
-        lines[0].ends_with(&format!("Connected to {}", server.url())),
-        "{}",
-        out.all
-    );
-    assert!(
-        lines[1].ends_with("Subscribing to subject 'foo', waiting up to 3 s for each message"),
-        "{}",
-        out.all
-    );
-    assert!(
-        lines[2].ends_with("Received message 'Hello NATS'"),
-        "{}",
-        out.all
-    );
-    assert!(
-        lines[3].ends_with("Received message 'second'"),
-        "{}",
-        out.all
-    );
-    assert!(lines[4].ends_with("No further message within 3 s; received 2, done"));
+    assert_eq!(out.all.lines().count(), 5, "{}", out.all);
+    out.assert_first_lines(&[
+        &format!("Connected to {}", server.url()),
+        "Subscribing to subject 'foo', waiting up to 3 s for each message",
+        "Received message 'Hello NATS'",
+        "Received message 'second'",
+        "No further message within 3 s; received 2, done",
+    ]);
     // It only stops after a full timeout without messages.
     assert!(
         out.elapsed >= Duration::from_secs(3),
