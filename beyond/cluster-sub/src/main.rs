@@ -43,7 +43,7 @@ async fn main() -> Result<(), Problem> {
     // A node can also freeze without closing anything. The client pings every 2 s (instead of
     // every minute); when a third ping goes out with two still unanswered it gives the node
     // up, so a frozen node is left within about 6 s.
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("cluster-sub"))
         .ping_interval(Duration::from_secs(2))
         .retain_servers_order()

@@ -43,7 +43,7 @@ async fn main() -> Result<(), Problem> {
 
     // The subscription capacity is the size of each subscription's queue of messages that
     // arrived but were not taken yet. The event callback hears about dropped messages.
-    let options = ConnectOptions::new()
+    let options = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("counter-sub"))
         .subscription_capacity(capacity as usize)
         .event_callback(count_drops);

@@ -32,7 +32,7 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "foo");
     let message_id = stepkit::arg(2, "hello-1");
 
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("headers"))
         .connect(&url)
         .await?;

@@ -38,7 +38,7 @@ async fn main() -> Result<(), Problem> {
     let every = Duration::from_millis(stepkit::number_arg(3, "EVERY_MS", 250)?.max(1));
 
     // The event callback logs the outage as it happens (disconnected, reconnected).
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("pub-ticker"))
         .event_callback(stepkit::log_event)
         .connect(&url)

@@ -29,7 +29,7 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "foo");
     let group = stepkit::arg(2, "workers");
 
-    let options = ConnectOptions::new()
+    let options = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("queue-sub"))
         .event_callback(stepkit::log_event);
     // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).

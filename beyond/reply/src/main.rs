@@ -35,7 +35,7 @@ async fn main() -> Result<(), Problem> {
     let answer = stepkit::arg(2, "I can help!");
     let work = Duration::from_millis(stepkit::number_arg(3, "WORK_MS", 0)?);
 
-    let options = ConnectOptions::new()
+    let options = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("reply"))
         .event_callback(stepkit::log_event);
     // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).

@@ -35,7 +35,7 @@ async fn main() -> Result<(), Problem> {
     let seconds = stepkit::number_arg(3, "SECONDS", 2)?;
 
     // The request timeout is a connection option (it can also be set per request).
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("request"))
         .request_timeout(Some(Duration::from_secs(seconds)))
         .connect(&url)

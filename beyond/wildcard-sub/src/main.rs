@@ -33,7 +33,7 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("wildcard-sub")?;
     let pattern = stepkit::arg(1, "foo.*");
 
-    let options = ConnectOptions::new()
+    let options = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("wildcard-sub"))
         .event_callback(stepkit::log_event);
     // NATS_WAIT_FOR_SERVER=1 makes it wait for a server that is not up yet (see async-sub).

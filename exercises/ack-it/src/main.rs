@@ -11,7 +11,7 @@ use stepkit::Problem;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-ack-it")?;
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("exercise-ack-it"))
         .connect(&url)
         .await?;

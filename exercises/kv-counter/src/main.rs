@@ -13,7 +13,7 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-kv-counter")?;
     let count = stepkit::number_arg(1, "COUNT", 1)?;
     let pause = stepkit::number_arg(2, "PAUSE", 0)?;
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("exercise-kv-counter"))
         .connect(&url)
         .await?;

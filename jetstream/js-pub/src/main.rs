@@ -23,9 +23,9 @@
 
 use std::time::{Duration, Instant};
 
-use async_nats::HeaderMap;
 use async_nats::jetstream::context::{Context, CreateStreamErrorKind, PublishErrorKind};
 use async_nats::jetstream::{self, ErrorCode, stream};
+use async_nats::{ConnectOptions, HeaderMap};
 use log::{info, warn};
 use stepkit::Problem;
 
@@ -40,7 +40,7 @@ async fn main() -> Result<(), Problem> {
     let replicas = stepkit::number_arg(3, "REPLICAS", 1)?;
     let count = stepkit::number_arg(4, "COUNT", 1)?.max(1);
 
-    let options = async_nats::ConnectOptions::new().name(stepkit::connection_name("js-pub"));
+    let options = stepkit::in_class(ConnectOptions::new()).name(stepkit::connection_name("js-pub"));
     // NATS_URL may list a cluster's nodes, comma-separated: the client fails over among them.
     let client = options.connect(&url).await?;
     info!("Connected to {url}");

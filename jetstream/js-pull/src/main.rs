@@ -37,7 +37,7 @@ async fn main() -> Result<(), Problem> {
     let limit = stepkit::number_arg(2, "LIMIT", 0)?;
     let mode = stepkit::arg(3, "");
 
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("js-pull"))
         .connect(&url)
         .await?;

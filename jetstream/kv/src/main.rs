@@ -30,10 +30,10 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("kv")?;
     let command = stepkit::arg(1, "watch");
-    let key = stepkit::arg(2, "color");
-    let value = stepkit::arg(3, "blue");
+    let (key, value) = (stepkit::arg(2, "color"), stepkit::arg(3, "blue"));
 
-    let options = async_nats::ConnectOptions::new().name(stepkit::connection_name("kv"));
+    let options =
+        stepkit::in_class(async_nats::ConnectOptions::new()).name(stepkit::connection_name("kv"));
     let client = options.connect(&url).await?;
     info!("Connected to {url}");
     let version = client.server_info().version;

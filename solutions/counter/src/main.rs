@@ -8,7 +8,7 @@ use stepkit::Problem;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("exercise-counter")?;
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("exercise-counter"))
         .connect(&url)
         .await?;

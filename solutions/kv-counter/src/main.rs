@@ -12,7 +12,7 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("solution-kv-counter")?;
     let count = stepkit::number_arg(1, "COUNT", 1)?;
     let pause = stepkit::number_arg(2, "PAUSE", 0)?;
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("solution-kv-counter"))
         .connect(&url)
         .await?;

@@ -1,7 +1,7 @@
 //! stepkit: the plumbing around the lessons. A step's `main.rs` writes out every NATS call it
 //! teaches; what no lesson teaches is here once: logging, settings and arguments, [`Problem`]
-//! (what `main` returns), and the sentences for a failed or refused connection. The last four
-//! functions are lessons' code for later lessons (`cargo xtask lessons` keeps them the same).
+//! (what `main` returns), the sentences for a failed or refused connection, and a class's login.
+//! Four functions that lessons write out, for the later lessons, are in `shown.rs`.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -171,12 +171,32 @@ pub fn start_with_token(name: &str) -> Result<(String, String), Problem> {
     Ok((address.to_string(), token))
 }
 
-/// A step's connection name for the server's monitoring: `async-sub (alice)` (`USER`/`USERNAME`).
+/// A step's connection name for the server's monitoring: `async-sub (alice)`, after `NATS_NAME`
+/// (a class's settings file sets it: lab machines often share one `USER`), else `USER`.
 pub fn connection_name(step: &str) -> String {
-    match std::env::var("USER").or_else(|_| std::env::var("USERNAME")) {
-        Ok(user) if !user.is_empty() => format!("{step} ({user})"),
+    let who = ["NATS_NAME", "USER", "USERNAME"].iter().find_map(|name| std::env::var(name).ok());
+    match who {
+        Some(who) if !who.is_empty() => format!("{step} ({who})"),
         _ => step.to_string(),
     }
+}
+
+/// `NATS_CLASS=1` (the settings file of `classroom start`): the class server gives each
+/// student an account of their own, so every step logs in with `NATS_USER` and `NATS_PASSWORD`.
+/// Classroom plumbing, not a lesson: outside a class, the options are left as they are.
+pub fn in_class(options: ConnectOptions) -> ConnectOptions {
+    match class_user() {
+        Some(user) => {
+            options.user_and_password(user, std::env::var("NATS_PASSWORD").unwrap_or_default())
+        }
+        None => options,
+    }
+}
+
+/// The student's user when `NATS_CLASS=1`.
+fn class_user() -> Option<String> {
+    let in_class = std::env::var("NATS_CLASS").as_deref() == Ok("1");
+    in_class.then(|| std::env::var("NATS_USER").unwrap_or_default())
 }
 
 /// The setting `NATS_WAIT_FOR_SERVER=1`: `retry_on_initial_connect`, so that `connect` returns
@@ -227,6 +247,11 @@ impl From<ConnectError> for Problem {
             _ if err.kind() == ConnectErrorKind::AuthorizationViolation => {
                 return refused(name, url, kind);
             }
+            _ if class_user().is_some() => (
+                "does not answer; it is the class server, which your teacher starts.",
+                "ask your teacher whether `classroom start` is running, and compare NATS_URL in \
+                 your settings file with the address it printed",
+            ),
             _ => return unreached(url, kind, &err),
         };
         Problem::new(format!("the server at {url} {sentence}")).hint(hint)
@@ -268,6 +293,11 @@ fn refused(name: &str, url: &str, kind: &Kind) -> Problem {
         Kind::Secured(flag) => refused(
             "this client's credentials",
             &format!("`cargo xtask server {flag}` prints what to set"),
+        ),
+        _ if class_user().is_some() => refused(
+            &format!("class user '{}'", class_user().unwrap_or_default()),
+            "load your class settings file again (set -a; . ./NAME.env; set +a): the class may \
+             have been reset, which gives new passwords; or ask your teacher for a new file",
         ),
         _ => refused(
             "the connection",
@@ -329,72 +359,5 @@ pub fn start_secured(name: &str, default: &str, flag: &'static str) -> Result<Na
     start_on(name, default, Kind::Secured(flag))
 }
 
-// Lessons' code, for the later lessons (see the header).
-
-/// async-sub's: a refused subscription. async-nats checks the subject before sending `SUB`.
-pub fn subscribe_error(subject: &str, err: SubscribeError) -> Problem {
-    if err.kind() != SubscribeErrorKind::InvalidSubject {
-        return Problem::new(format!("could not subscribe to '{subject}': {err}."));
-    }
-    let sentence = format!("'{subject}' is not a valid subject to subscribe to.");
-    Problem::new(sentence).hint(SUBJECT_HINT)
-}
-
-/// pub-simple's: a refused publish of `size` bytes on `subjects` (a reply subject too, if any).
-pub fn publish_error(
-    client: &Client,
-    subjects: &[&str],
-    size: usize,
-    err: PublishError,
-) -> Problem {
-    let quoted: Vec<String> = subjects.iter().map(|subject| format!("'{subject}'")).collect();
-    let subjects = quoted.join(" or ");
-    match err.kind() {
-        PublishErrorKind::InvalidSubject => {
-            let sentence = format!("{subjects} is not a valid subject to publish on.");
-            Problem::new(sentence).hint(SUBJECT_HINT)
-        }
-        // async-nats checks the size against the `max_payload` the server announced.
-        PublishErrorKind::MaxPayloadExceeded => {
-            let limit = client.server_info().max_payload;
-            let sentence = format!(
-                "the message is {size} bytes, more than this server accepts ({limit} bytes)."
-            );
-            let hint = "send a shorter message, or raise max_payload in the server's configuration";
-            Problem::new(sentence).hint(hint)
-        }
-        _ => Problem::new(format!("could not publish on {subjects}: {err}.")),
-    }
-}
-
-/// Set once the connection drops, so that the next `Connected` reads as a reconnect.
-static CONNECTION_LOST: AtomicBool = AtomicBool::new(false);
-
-/// async-sub's event callback: what happens to the connection in the background.
-pub async fn log_event(event: Event) {
-    match event {
-        Event::Disconnected => {
-            CONNECTION_LOST.store(true, Ordering::Relaxed);
-            warn!("Disconnected from the server; async-nats keeps trying to reconnect");
-        }
-        // async-nats says `Connected` for the first connection too.
-        Event::Connected if CONNECTION_LOST.swap(false, Ordering::Relaxed) => {
-            info!("Reconnected; async-nats subscribed again to everything we listen to");
-        }
-        Event::ServerError(err) => warn!("The server reported an error: {err}"),
-        other => debug!("Connection event: {other}"),
-    }
-}
-
-/// async-sub's: after `drain`, the handler finishes what arrived (a second at most: a dead
-/// server is silent).
-pub async fn wait_drained<T>(client: &Client, handler: JoinHandle<T>) -> Option<T> {
-    let finished = timeout(Duration::from_secs(1), handler).await;
-    let value = finished.ok().and_then(Result::ok);
-    match value {
-        Some(_) => info!("Subscription drained, connection closed"),
-        None => warn!("The server did not confirm the drain within 1 s; exiting anyway"),
-    }
-    log_statistics(client);
-    value
-}
+// Lessons' code for the later lessons, in a file of its own.
+include!("shown.rs");

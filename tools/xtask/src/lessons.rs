@@ -54,8 +54,8 @@ pub fn run() -> Result<(), String> {
             ));
         }
     }
-    let stepkit = std::fs::read_to_string(root.join("tools/stepkit/src/lib.rs"))
-        .map_err(|err| format!("cannot read stepkit's lib.rs: {err}"))?;
+    let stepkit = std::fs::read_to_string(root.join("tools/stepkit/src/shown.rs"))
+        .map_err(|err| format!("cannot read stepkit's shown.rs: {err}"))?;
     for (function, step) in TAUGHT {
         let lesson = lessons
             .iter()

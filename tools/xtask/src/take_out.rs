@@ -50,9 +50,12 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
     };
     write(&dir.join("Cargo.toml"), &manifest)?;
     write(&src.join("main.rs"), &lesson)?;
-    let stepkit = root.join("tools/stepkit/src/lib.rs");
-    fs::copy(&stepkit, src.join("stepkit.rs"))
-        .map_err(|err| format!("cannot copy stepkit: {err}"))?;
+    // stepkit's two files: lib.rs as the module, and shown.rs, which it includes, beside it.
+    for (from, to) in [("lib.rs", "stepkit.rs"), ("shown.rs", "shown.rs")] {
+        let to = src.join(to);
+        fs::copy(root.join("tools/stepkit/src").join(from), to)
+            .map_err(|err| format!("cannot copy stepkit's {from}: {err}"))?;
+    }
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
         .map_err(|err| format!("cannot copy Cargo.lock: {err}"))?;
     Ok(())

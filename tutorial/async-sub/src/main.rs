@@ -37,9 +37,9 @@ async fn main() -> Result<(), Problem> {
     let url = stepkit::start("async-sub")?;
     let subject = stepkit::arg(1, "foo");
 
-    // Connect, named for the server's monitoring. The event callback hears when the server goes
-    // away and async-nats reconnects (NATS_WAIT_FOR_SERVER=1: start before the server).
-    let options = ConnectOptions::new()
+    // Connect, named for monitoring (in a class, `in_class` adds the student's login). The event
+    // callback hears the server go away and async-nats reconnect (NATS_WAIT_FOR_SERVER=1 waits).
+    let options = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("async-sub"))
         .event_callback(log_event);
     let client = stepkit::wait_for_server(options).connect(&url).await?;

@@ -34,7 +34,7 @@ async fn main() -> Result<(), Problem> {
     info!("Publishing {message}");
 
     // Connect to the server.
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("pub-msg"))
         .connect(&url)
         .await?;

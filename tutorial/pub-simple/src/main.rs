@@ -30,8 +30,9 @@ async fn main() -> Result<(), Problem> {
     let subject = stepkit::arg(1, "foo");
     let message = stepkit::arg(2, "Hello NATS");
 
-    // Connect to the server (Go's `nats.Connect`), under a name the server can show.
-    let client = ConnectOptions::new()
+    // Connect to the server (Go's `nats.Connect`), under a name the server can show. No
+    // credentials: `in_class` adds a student's own only when a class's settings are loaded.
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("pub-simple"))
         .connect(&url)
         .await?;

@@ -37,7 +37,7 @@ async fn main() -> Result<(), Problem> {
     let seconds = stepkit::number_arg(2, "SECONDS", 10)?;
     let timeout = Duration::from_secs(seconds);
 
-    let client = ConnectOptions::new()
+    let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("sync-sub"))
         .connect(&url)
         .await?;
