@@ -30,6 +30,16 @@ impl Report {
         self.broken.is_none() && self.failed.is_empty() && !self.passed.is_empty()
     }
 
+    /// The result a class keeps: `passed`, `N of M` or `does not compile`.
+    fn result(&self) -> String {
+        let (passed, total) = self.progress();
+        match () {
+            _ if self.done() => "passed".to_string(),
+            _ if self.broken.is_some() => "does not compile".to_string(),
+            _ => format!("{passed} of {total}"),
+        }
+    }
+
     /// How many of the checks of the student's work pass, and how many there are.
     fn progress(&self) -> (usize, usize) {
         let work = |tests: &[String]| tests.iter().filter(|t| !t.starts_with(KEPT)).count();
@@ -53,6 +63,7 @@ pub fn check(name: Option<&str>) -> Result<(), String> {
             println!("xtask: checking exercises/{name} against a real nats-server...");
             let report = run_checks(name, None, &server)?;
             print_report(name, &report);
+            crate::class::report(name, &report.result());
             if report.done() {
                 Ok(())
             } else {
@@ -75,6 +86,7 @@ pub fn check(name: Option<&str>) -> Result<(), String> {
                     format!("[ ] {passed} of {total} checks pass")
                 };
                 println!("  {name:<14} {status}");
+                crate::class::report(name, &report.result());
                 if !report.done() && next.is_none() {
                     next = Some(name);
                 }

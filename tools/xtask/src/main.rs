@@ -7,6 +7,7 @@
 mod bench;
 mod book;
 mod build_bench;
+mod class;
 mod cluster;
 mod connz;
 mod course;

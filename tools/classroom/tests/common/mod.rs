@@ -1,0 +1,147 @@
+//! A class started for a test: the real `classroom start` on free loopback ports, in a scratch
+//! folder, stopped with Ctrl-C (SIGINT) at the end so that it stops its nats-server too.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Once;
+use std::time::Duration;
+
+use nats_servers::pki::ScratchDir;
+use serde_json::Value;
+use testkit::Step;
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Class {
+    pub step: Step,
+    pub dir: PathBuf,
+    pub port: u16,
+    pub http: u16,
+    stopped: bool,
+    _scratch: Option<ScratchDir>,
+}
+
+impl Class {
+    /// A new class of `students` (comma-separated) in a scratch folder.
+    pub fn start(students: &str) -> Class {
+        let scratch = ScratchDir::new("class");
+        let dir = scratch.path().join("class");
+        let mut class = Class::start_in(&dir, students);
+        class._scratch = Some(scratch);
+        class
+    }
+
+    /// A class in `dir` (again, when it was started there before).
+    pub fn start_in(dir: &Path, students: &str) -> Class {
+        let [port, http, monitor] = [(); 3].map(|()| nats_servers::free_port().unwrap());
+        let mut command = Step::command(env!("CARGO_BIN_EXE_classroom"));
+        command
+            .arg("start")
+            .args(["--listen", "127.0.0.1", "--dir"])
+            .arg(dir);
+        for (flag, value) in [("--port", port), ("--http", http), ("--monitor", monitor)] {
+            command.args([flag, &value.to_string()]);
+        }
+        if !students.is_empty() {
+            command.args(["--students", students]);
+        }
+        let step = Step::start(&mut command).unwrap();
+        step.wait_for_line("Ctrl-C ends the class", WAIT).unwrap();
+        Class {
+            step,
+            dir: dir.to_path_buf(),
+            port,
+            http,
+            stopped: false,
+            _scratch: None,
+        }
+    }
+
+    /// A student's (or the teacher's) settings, as `set -a; . NAME.env` loads them.
+    pub fn settings(&self, name: &str) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(self.dir.join(format!("{name}.env"))).unwrap();
+        let pairs = text.lines().filter_map(|line| line.split_once('='));
+        pairs
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
+    }
+
+    pub fn setting(&self, name: &str, key: &str) -> String {
+        let settings = self.settings(name);
+        settings
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap()
+    }
+
+    /// A step run as `name`, with their settings file loaded.
+    pub fn step(&self, name: &str, step: &str, args: &[&str]) -> Command {
+        let mut command = Step::command(step_bin(step));
+        command.envs(self.settings(name)).args(args);
+        command
+    }
+
+    /// `/api/state`, as the page reads it.
+    pub fn state(&self) -> Value {
+        let body = nats_servers::monitor(self.http, "/api/state").unwrap();
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Waits until `/api/state` satisfies `check` (described by `what`), and returns it.
+    pub fn wait_state(&self, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let state = nats_servers::wait_until(WAIT, || Some(self.state()).filter(|s| check(s)));
+        state.unwrap_or_else(|| panic!("the class never showed {what}: {}", self.state()))
+    }
+
+    pub fn student<'a>(state: &'a Value, name: &str) -> &'a Value {
+        let students = state["students"].as_array().unwrap();
+        students.iter().find(|s| s["name"] == name).unwrap()
+    }
+
+    /// Ctrl-C, as the teacher ends a class (its folder stays); returns what it printed.
+    pub fn stop(&mut self) -> String {
+        if !self.stopped {
+            self.stopped = true;
+            let _ = self.step.interrupt();
+        }
+        let output = self.step.wait_exit(WAIT).unwrap();
+        assert_eq!(
+            output.code,
+            Some(0),
+            "classroom did not end cleanly:\n{}",
+            output.all
+        );
+        output.all
+    }
+}
+
+impl Drop for Class {
+    fn drop(&mut self) {
+        if !self.stopped {
+            let _ = self.step.interrupt();
+            let _ = self.step.wait_exit(WAIT);
+        }
+    }
+}
+
+/// A step's binary in the workspace's target folder, built once per test program.
+pub fn step_bin(step: &str) -> PathBuf {
+    static BUILT: Once = Once::new();
+    BUILT.call_once(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "async-sub", "-p", "pub-simple"])
+            .current_dir(nats_servers::workspace_root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the steps do not build");
+    });
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || nats_servers::workspace_root().join("target"),
+        PathBuf::from,
+    );
+    target
+        .join("debug")
+        .join(format!("{step}{}", std::env::consts::EXE_SUFFIX))
+}
