@@ -9,13 +9,15 @@ use crate::StartOptions;
 use crate::config::{Listen, server_config};
 use crate::roster::Roster;
 
-/// The server process; stopped when the class ends, however it ends.
-struct Running(Child);
+/// The server process, and the file that says the class runs (`reset` waits for its end);
+/// both go when the class ends.
+struct Running(Child, PathBuf);
 
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = std::fs::remove_file(&self.1);
     }
 }
 
@@ -49,7 +51,10 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
         }
     }
     let log = options.dir.join("nats-server.log");
-    let mut server = Running(spawn(&bin, &options.dir.join("nats-server.conf"), &log)?);
+    let running = options.dir.join("running");
+    let child = spawn(&bin, &options.dir.join("nats-server.conf"), &log)?;
+    let mut server = Running(child, running.clone());
+    let _ = std::fs::write(&running, format!("classroom runs: port {}\n", options.port));
     wait_ready(&mut server.0, local, options.port, &log)?;
 
     let names: Vec<&str> = roster.students.iter().map(|s| s.name.as_str()).collect();
