@@ -94,23 +94,23 @@ pub fn bundle(args: &[String]) -> Result<(), String> {
         .map_err(|err| format!("cannot create {dir}/nats-server: {err}"))?;
     fs::copy(&server, to.join("nats-server").join(name))
         .map_err(|err| format!("cannot copy {}: {err}", server.display()))?;
-    let config = format!(
-        "# Append to the workspace's .cargo/config.toml: cargo then takes every crate from the bundle.\n\
-         [source.crates-io]\nreplace-with = \"class-bundle\"\n\n[source.class-bundle]\ndirectory = {:?}\n",
-        to.join("crates").display().to_string()
-    );
-    fs::write(to.join("cargo-config.toml"), &config)
+    // Paths relative to the student copy, into which the bundle folder is copied as `bundle/`.
+    let config = "# Appended to the student copy's .cargo/config.toml: every crate comes from the bundle.\n\
+                  [source.crates-io]\nreplace-with = \"class-bundle\"\n\n\
+                  [source.class-bundle]\ndirectory = \"bundle/crates\"\n";
+    fs::write(to.join("cargo-config.toml"), config)
         .map_err(|err| format!("cannot write the bundle: {err}"))?;
     let readme = format!(
-        "# A NATS class, offline\n\nWritten by `classroom bundle` for {os}/{arch}: the crates of the \
-         workspace and nats-server {pin}.\n\nIn the student copy (`classroom handout`), once:\n\n\
-         ```text\ncat {dir}/cargo-config.toml >> .cargo/config.toml\nexport NATS_SERVER_BIN={dir}/nats-server/{server}\n\
-         cargo build --offline\n```\n\nThen `cargo xtask tour`, `cargo run -p ...` and `cargo xtask check NAME` \
-         work without the internet.\n",
+        "# A NATS class, offline\n\nWritten by `classroom bundle` for {os}/{arch}: every crate of the \
+         workspace, and nats-server {pin}.\n\nCopy this folder into the student copy (`classroom \
+         handout`) as `bundle/`, then, in the student copy:\n\n\
+         ```text\ncat bundle/cargo-config.toml >> .cargo/config.toml\n\
+         export NATS_SERVER_BIN=\"$PWD/bundle/nats-server/{server}\"\ncargo build --offline\n```\n\n\
+         From then on `cargo xtask tour`, `cargo run -p ...` and `cargo xtask check NAME` need no \
+         internet (keep NATS_SERVER_BIN set in each terminal, or in the class settings file).\n",
         os = std::env::consts::OS,
         arch = std::env::consts::ARCH,
         pin = nats_servers::NATS_SERVER_PIN,
-        dir = to.display(),
         server = name.to_string_lossy(),
     );
     fs::write(to.join("README.md"), readme)

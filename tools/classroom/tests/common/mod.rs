@@ -34,8 +34,14 @@ impl Class {
 
     /// A class in `dir` (again, when it was started there before).
     pub fn start_in(dir: &Path, students: &str) -> Class {
+        Class::start_with(dir, students, |_| {})
+    }
+
+    /// A class in `dir`, its command set up by `configure` first (another workspace, say).
+    pub fn start_with(dir: &Path, students: &str, configure: impl FnOnce(&mut Command)) -> Class {
         let [port, http, monitor] = [(); 3].map(|()| nats_servers::free_port().unwrap());
         let mut command = Step::command(env!("CARGO_BIN_EXE_classroom"));
+        configure(&mut command);
         command
             .arg("start")
             .args(["--listen", "127.0.0.1", "--dir"])
@@ -144,4 +150,29 @@ pub fn step_bin(step: &str) -> PathBuf {
     target
         .join("debug")
         .join(format!("{step}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// A progress report as `cargo xtask check` sends it, with `name`'s login; JetStream's answer.
+pub fn report(class: &Class, name: &str, exercise: &str, result: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (user, password) = (
+            class.setting(name, "NATS_USER"),
+            class.setting(name, "NATS_PASSWORD"),
+        );
+        let options = async_nats::ConnectOptions::with_user_and_password(user, password);
+        let client = options
+            .connect(class.setting(name, "NATS_URL"))
+            .await
+            .unwrap();
+        let subject = format!("$KV.progress.{name}.{exercise}");
+        let answer = client
+            .request(subject, result.to_string().into())
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&answer.payload).to_string()
+    })
 }

@@ -1,0 +1,71 @@
+//! `classroom bundle`: a student copy sets up from the bundle with the network unused. cargo
+//! runs `--offline` with an empty CARGO_HOME (no registry cache to fall back on), so every crate
+//! comes from the bundle; the bundled nats-server runs. For the teacher's own platform.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use nats_servers::pki::ScratchDir;
+
+#[test]
+fn a_student_copy_builds_offline_from_the_bundle() {
+    let scratch = ScratchDir::new("bundle");
+    let copy = scratch.path().join("nats-class");
+    let classroom = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_classroom"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = classroom(&["handout", copy.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = classroom(&["bundle", copy.join("bundle").to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The README's steps, in the copy.
+    let config = std::fs::read_to_string(copy.join("bundle/cargo-config.toml")).unwrap();
+    let cargo_config = copy.join(".cargo/config.toml");
+    let before = std::fs::read_to_string(&cargo_config).unwrap();
+    std::fs::write(&cargo_config, before + "\n" + &config).unwrap();
+    let home = scratch.path().join("empty-cargo-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let target = nats_servers::workspace_root().join("target/bundle-build");
+    let built = Command::new(env!("CARGO"))
+        .current_dir(&copy)
+        .args([
+            "build",
+            "--offline",
+            "--quiet",
+            "-p",
+            "pub-simple",
+            "-p",
+            "async-sub",
+        ])
+        .env("CARGO_HOME", &home)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "no offline build from the bundle:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+
+    let server = std::fs::read_dir(copy.join("bundle/nats-server"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let version = Command::new(server).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).contains(nats_servers::NATS_SERVER_PIN));
+}
