@@ -17,6 +17,10 @@ use std::path::Path;
 
 use crate::roster::{CLASS_ACCOUNT, Login, PROGRESS_BUCKET, Roster};
 
+/// Each student's JetStream limits: the tutorial's streams and buckets need a few megabytes.
+const STUDENT_MEMORY_MB: usize = 32;
+const STUDENT_FILE_MB: usize = 256;
+
 /// Where the server listens: clients on the network, monitoring on the teacher's machine only.
 pub struct Listen {
     pub host: String,
@@ -29,12 +33,15 @@ pub fn server_config(roster: &Roster, listen: &Listen, store: &Path) -> Result<S
     let mut text = format!(
         "# Written by `classroom start`; written again at every start.\n\
          server_name: classroom\nlisten: \"{host}:{port}\"\nhttp: \"127.0.0.1:{monitor}\"\n\
-         jetstream {{ store_dir: {store:?}, max_memory_store: 1GB, max_file_store: 8GB }}\n\
+         jetstream {{ store_dir: {store:?}, max_memory_store: {memory}MB, max_file_store: {file}MB }}\n\
          accounts {{\n",
         host = listen.host,
         port = listen.port,
         monitor = listen.monitor_port,
         store = store.display().to_string(),
+        // The server reserves each account's limits up front: room for them all, and the class's.
+        memory = STUDENT_MEMORY_MB * roster.students.len() + 256,
+        file = STUDENT_FILE_MB * roster.students.len() + 1024,
     );
     let _ = write!(
         text,
@@ -60,7 +67,7 @@ pub fn server_config(roster: &Roster, listen: &Listen, store: &Path) -> Result<S
         let _ = write!(
             text,
             "  {name}: {{\n    # A student's own JetStream, with limits: 20 students share one disk.\n    \
-             jetstream: {{ max_mem: 64MB, max_file: 512MB }}\n    users: [\n      {}\n    ]\n    \
+             jetstream: {{ max_mem: {STUDENT_MEMORY_MB}MB, max_file: {STUDENT_FILE_MB}MB }}\n    users: [\n      {}\n    ]\n    \
              imports: [\n      \
              {{ stream: {{ account: {CLASS_ACCOUNT}, subject: \"to.{name}.class.>\" }}, to: \"class.>\" }}\n      \
              {{ service: {{ account: {CLASS_ACCOUNT}, subject: \"from.{name}.class.>\" }}, to: \"class.>\" }}\n      \

@@ -156,8 +156,9 @@ fn wait_ready(server: &mut Child, host: &str, port: u16, log: &Path) -> Result<(
             let last: Vec<&str> = text.lines().rev().take(3).collect();
             let last: Vec<&str> = last.into_iter().rev().collect();
             return Err(format!(
-                "nats-server stopped at once:\n{}\nhint: another server may hold port {port} \
-                 (`cargo xtask server`?): stop it, or choose others with --port, --monitor",
+                "nats-server stopped at once; its last lines say why:\n{}\nhint: the usual cause \
+                 is another server on port {port} (`cargo xtask server`?): stop it, or choose \
+                 others with --port and --monitor",
                 last.join("\n")
             ));
         }

@@ -205,3 +205,49 @@ fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
         Class::student(state, "alice")["progress"]["timeouts"] == "passed"
     });
 }
+
+#[test]
+fn two_students_run_the_jetstream_steps_at_once_without_meeting() {
+    let class = Class::start("alice,bob");
+    // Both create ORDERS, publish and process at the same moment: each account has its own.
+    let publishers: Vec<Step> = ["alice", "bob"]
+        .iter()
+        .map(|name| {
+            Step::start(&mut class.step(
+                name,
+                "js-pub",
+                &["orders.new", &format!("{name}'s pizza"), "1", "3"],
+            ))
+            .unwrap()
+        })
+        .collect();
+    for mut publisher in publishers {
+        let out = publisher.wait_exit(WAIT).unwrap();
+        assert_eq!(out.code, Some(0), "{}", out.all);
+    }
+    let pullers: Vec<(&str, Step)> = ["alice", "bob"]
+        .iter()
+        .map(|name| {
+            (
+                *name,
+                Step::start(&mut class.step(name, "js-pull", &[])).unwrap(),
+            )
+        })
+        .collect();
+    for (name, mut puller) in pullers {
+        let out = puller.wait_exit(WAIT).unwrap();
+        assert_eq!(out.code, Some(0), "{}", out.all);
+        assert!(
+            out.all.contains("Caught up: processed 3 message(s)"),
+            "{name}:\n{}",
+            out.all
+        );
+        let other = if name == "alice" { "bob" } else { "alice" };
+        assert!(
+            out.all.contains(&format!("'{name}'s pizza 3'"))
+                && !out.all.contains(&format!("{other}'s pizza")),
+            "{name}:\n{}",
+            out.all
+        );
+    }
+}

@@ -70,10 +70,10 @@ fn the_page_shows_a_student_who_connects() {
     let status = chromium()
         .arg(format!("--screenshot={}", shot.display()))
         .args(["--window-size=1400,900", &url])
-        .status()
+        .output()
         .unwrap();
     assert!(
-        status.success() && is_png(&shot),
+        status.status.success() && is_png(&shot),
         "no screenshot at {}",
         shot.display()
     );
