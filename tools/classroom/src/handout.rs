@@ -136,27 +136,7 @@ pub fn reset(args: &[String]) -> Result<(), String> {
         ));
     }
     let root = nats_servers::workspace_root();
-    let mut gone: Vec<(PathBuf, &str)> = vec![(
-        class.clone(),
-        "the class: logins, settings files, sheet, progress, the students' streams",
-    )];
-    for (folder, what) in [
-        (
-            "jetstream",
-            "the JetStream store of `cargo xtask server --jetstream`",
-        ),
-        (
-            "jetstream-cluster",
-            "the stores of `cargo xtask cluster --jetstream`",
-        ),
-        (
-            "secrets",
-            "the token, nkeys and credentials of the security servers",
-        ),
-        ("tls", "the certificates of `cargo xtask server --tls`"),
-    ] {
-        gone.push((root.join("target").join(folder), what));
-    }
+    let gone = left_behind(&class, &root);
     println!("classroom reset removes:");
     for (path, what) in &gone {
         println!("  {} ({what})", path.display());
@@ -185,6 +165,31 @@ pub fn reset(args: &[String]) -> Result<(), String> {
     }
     println!("classroom: reset done; the next `classroom start` makes new logins");
     Ok(())
+}
+
+/// What a class leaves on the teacher's machine: the class folder, and the folders the
+/// xtask servers write (as `cargo xtask reset` lists them).
+fn left_behind(class: &Path, root: &Path) -> Vec<(PathBuf, &'static str)> {
+    let what = "the class: logins, settings files, sheet, progress, the students' streams";
+    let mut gone = vec![(class.to_path_buf(), what)];
+    for (folder, what) in [
+        (
+            "jetstream",
+            "the JetStream store of `cargo xtask server --jetstream`",
+        ),
+        (
+            "jetstream-cluster",
+            "the stores of `cargo xtask cluster --jetstream`",
+        ),
+        (
+            "secrets",
+            "the token, nkeys and credentials of the security servers",
+        ),
+        ("tls", "the certificates of `cargo xtask server --tls`"),
+    ] {
+        gone.push((root.join("target").join(folder), what));
+    }
+    gone
 }
 
 fn confirmed() -> Result<bool, String> {

@@ -7,7 +7,7 @@ use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_nats::jetstream::kv::{Config, Operation};
+use async_nats::jetstream::kv::{Config, Operation, Store};
 use async_nats::{Client, ConnectOptions, HeaderMap};
 use futures_util::StreamExt;
 use log::{info, warn};
@@ -50,16 +50,7 @@ pub async fn run(
         .connect(url)
         .await
         .map_err(|err| format!("cannot connect to the class server: {err}"))?;
-    let js = async_nats::jetstream::new(client.clone());
-    let config = Config {
-        bucket: PROGRESS_BUCKET.into(),
-        history: 5,
-        ..Default::default()
-    };
-    let bucket = js
-        .create_or_update_key_value(config)
-        .await
-        .map_err(|err| format!("cannot create the progress bucket: {err}"))?;
+    let bucket = progress_bucket(&client).await?;
     let students: Vec<String> = roster.students.iter().map(|s| s.name.clone()).collect();
     let exercises = crate::course::EXERCISES
         .iter()
@@ -80,29 +71,7 @@ pub async fn run(
     })?;
     tokio::spawn(crate::web::serve(listener, state.clone()));
     tokio::spawn(relay(client.clone(), students.clone(), state.clone()));
-    let watched = state.clone();
-    tokio::spawn(async move {
-        match bucket.watch_with_history(">").await {
-            Ok(mut entries) => {
-                while let Some(Ok(entry)) = entries.next().await {
-                    let Some((student, exercise)) = entry.key.split_once('.') else {
-                        continue;
-                    };
-                    let key = (student.to_string(), exercise.to_string());
-                    let mut state = lock(&watched);
-                    match entry.operation {
-                        Operation::Put => drop(
-                            state
-                                .progress
-                                .insert(key, String::from_utf8_lossy(&entry.value).into()),
-                        ),
-                        _ => drop(state.progress.remove(&key)),
-                    }
-                }
-            }
-            Err(err) => warn!("cannot watch the progress bucket: {err}"),
-        }
-    });
+    tokio::spawn(watch_progress(bucket, state.clone()));
     let (monitor, polled) = (options.monitor, state.clone());
     std::thread::spawn(move || poll_connections(monitor, &polled));
 
@@ -110,9 +79,52 @@ pub async fn run(
     println!(
         "classroom: Ctrl-C ends the class; accounts, passwords and progress stay for the next start"
     );
+    until_ctrl_c(server).await?;
+    info!("Ctrl-C: the class ends");
+    let _ = client.drain().await;
+    Ok(())
+}
+
+/// The class account's bucket of results: one key per student and exercise.
+async fn progress_bucket(client: &Client) -> Result<Store, String> {
+    let js = async_nats::jetstream::new(client.clone());
+    let config = Config {
+        bucket: PROGRESS_BUCKET.into(),
+        history: 5,
+        ..Default::default()
+    };
+    let created = js.create_or_update_key_value(config).await;
+    created.map_err(|err| format!("cannot create the progress bucket: {err}"))
+}
+
+/// Keeps the page's progress as the bucket has it: every key at start, then each change.
+async fn watch_progress(bucket: Store, state: Shared) {
+    let mut entries = match bucket.watch_with_history(">").await {
+        Ok(entries) => entries,
+        Err(err) => return warn!("cannot watch the progress bucket: {err}"),
+    };
+    while let Some(Ok(entry)) = entries.next().await {
+        let Some((student, exercise)) = entry.key.split_once('.') else {
+            continue;
+        };
+        let key = (student.to_string(), exercise.to_string());
+        let mut state = lock(&state);
+        match entry.operation {
+            Operation::Put => drop(
+                state
+                    .progress
+                    .insert(key, String::from_utf8_lossy(&entry.value).into()),
+            ),
+            _ => drop(state.progress.remove(&key)),
+        }
+    }
+}
+
+/// Until the teacher presses Ctrl-C; an error if the server stops first.
+async fn until_ctrl_c(server: &mut Child) -> Result<(), String> {
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 if let Ok(Some(status)) = server.try_wait() {
                     return Err(format!("nats-server stopped ({status}); see nats-server.log in the class folder"));
@@ -120,9 +132,6 @@ pub async fn run(
             }
         }
     }
-    info!("Ctrl-C: the class ends");
-    let _ = client.drain().await;
-    Ok(())
 }
 
 /// The relay: what a student sends on `class.X` arrives as `from.NAME.class.X`; it goes on to

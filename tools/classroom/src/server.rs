@@ -35,21 +35,9 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
         monitor_port: options.monitor,
     };
     let config = server_config(&roster, &listen, &options.dir.join("jetstream"))?;
+    let local = local_host(&options.listen);
+    ports_free(local, &[options.port, options.monitor, options.http])?;
     roster.save(&url, &config)?;
-    let local = if ["0.0.0.0", "::", "[::]"].contains(&options.listen.as_str()) {
-        "127.0.0.1"
-    } else {
-        &options.listen
-    };
-    // A server already there would be taken for ours: `cargo xtask server`, or a class left running.
-    for port in [options.port, options.monitor, options.http] {
-        if TcpStream::connect((local, port)).is_ok() {
-            return Err(format!(
-                "port {port} is taken by another program (a nats-server of `cargo xtask server`, or \
-                 another class?)\nhint: stop it, or choose free ports with --port, --monitor and --http"
-            ));
-        }
-    }
     let log = options.dir.join("nats-server.log");
     let running = options.dir.join("running");
     let child = spawn(&bin, &options.dir.join("nats-server.conf"), &log)?;
@@ -57,22 +45,7 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
     let _ = std::fs::write(&running, format!("classroom runs: port {}\n", options.port));
     wait_ready(&mut server.0, local, options.port, &log)?;
 
-    let names: Vec<&str> = roster.students.iter().map(|s| s.name.as_str()).collect();
-    let dir = shown(&options.dir);
-    println!(
-        "classroom: nats-server {} on {}:{} (students connect to {url})",
-        version(&bin),
-        options.listen,
-        options.port
-    );
-    println!("classroom: {} students: {}", names.len(), names.join(", "));
-    println!(
-        "classroom: their settings files: {dir}/NAME.env (owner-only); the sheet to print: {dir}/sheet.md"
-    );
-    println!(
-        "classroom: a student runs: set -a; . ./NAME.env; set +a   then the steps, as the guide says"
-    );
-    println!("classroom: the teacher's own login: set -a; . {dir}/teacher.env; set +a");
+    announce(&roster, &bin, options, &url);
     let local_url = format!("nats://{local}:{}", options.port);
     let page = format!("http://{host}:{}/", options.http);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -87,6 +60,48 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
         &page,
         &mut server.0,
     ))
+}
+
+/// What the teacher needs to know, printed once the server runs.
+fn announce(roster: &Roster, bin: &Path, options: &StartOptions, url: &str) {
+    let names: Vec<&str> = roster.students.iter().map(|s| s.name.as_str()).collect();
+    let dir = shown(&options.dir);
+    let (listen, port) = (&options.listen, options.port);
+    println!(
+        "classroom: nats-server {} on {listen}:{port} (students connect to {url})",
+        version(bin)
+    );
+    println!("classroom: {} students: {}", names.len(), names.join(", "));
+    println!(
+        "classroom: their settings files: {dir}/NAME.env (owner-only); the sheet to print: {dir}/sheet.md"
+    );
+    println!(
+        "classroom: a student runs: set -a; . ./NAME.env; set +a   then the steps, as the guide says"
+    );
+    println!("classroom: the teacher's own login: set -a; . {dir}/teacher.env; set +a");
+}
+
+/// Where this machine reaches the server it starts: loopback when it listens everywhere.
+fn local_host(listen: &str) -> &str {
+    if ["0.0.0.0", "::", "[::]"].contains(&listen) {
+        "127.0.0.1"
+    } else {
+        listen
+    }
+}
+
+/// A server already there would be taken for ours: `cargo xtask server`, or a class left running.
+fn ports_free(host: &str, ports: &[u16]) -> Result<(), String> {
+    match ports
+        .iter()
+        .find(|port| TcpStream::connect((host, **port)).is_ok())
+    {
+        None => Ok(()),
+        Some(port) => Err(format!(
+            "port {port} is taken by another program (a nats-server of `cargo xtask server`, or \
+             another class?)\nhint: stop it, or choose free ports with --port, --monitor and --http"
+        )),
+    }
 }
 
 /// The pinned nats-server (installed by `cargo xtask setup` when missing), or the one

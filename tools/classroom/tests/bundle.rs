@@ -11,24 +11,20 @@ use nats_servers::pki::ScratchDir;
 fn a_student_copy_builds_offline_from_the_bundle() {
     let scratch = ScratchDir::new("bundle");
     let copy = scratch.path().join("nats-class");
-    let classroom = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_classroom"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = classroom(&["handout", copy.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = classroom(&["bundle", copy.join("bundle").to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for args in [["handout", "."], ["bundle", "bundle"]] {
+        let to = if args[1] == "." {
+            copy.clone()
+        } else {
+            copy.join(args[1])
+        };
+        let mut command = Command::new(env!("CARGO_BIN_EXE_classroom"));
+        let out = command.arg(args[0]).arg(&to).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 
     // The README's steps, in the copy.
     let config = std::fs::read_to_string(copy.join("bundle/cargo-config.toml")).unwrap();

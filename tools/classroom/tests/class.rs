@@ -4,15 +4,15 @@
 
 mod common;
 
+use std::time::Duration;
+
 use async_nats::{ConnectOptions, Event};
 use common::{Class, WAIT};
 use testkit::Step;
 
 #[test]
-fn each_student_has_an_account_and_the_class_subjects_reach_everyone() {
+fn settings_files_are_owner_only_and_passwords_stay_in_them() {
     let mut class = Class::start("bob,alice");
-
-    // Two settings files, owner-only, with what a shell's `set -a; . FILE` loads.
     for name in ["alice", "bob"] {
         let keys: Vec<String> = class
             .settings(name)
@@ -40,7 +40,52 @@ fn each_student_has_an_account_and_the_class_subjects_reach_everyone() {
             );
         }
     }
+    // A password is in its settings file and on the sheet; not in what classroom printed, the
+    // page, its JSON, the server's configuration (bcrypt hashes) or its log.
+    let _ = Step::run(
+        &mut class.step("alice", "pub-simple", &["class.chat"]),
+        WAIT,
+    )
+    .unwrap();
+    let passwords = ["alice", "bob", "teacher"].map(|name| class.setting(name, "NATS_PASSWORD"));
+    let (page, json) = (
+        nats_servers::monitor(class.http, "/").unwrap(),
+        class.state().to_string(),
+    );
+    let dir = class.dir.clone();
+    let said = class.stop();
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap();
+    let places = [
+        ("output", said),
+        ("page", page),
+        ("JSON", json),
+        ("conf", read("nats-server.conf")),
+        ("log", read("nats-server.log")),
+    ];
+    assert_nowhere(&passwords, &places);
+    let sheet = read("sheet.md");
+    assert!(
+        sheet.contains(&passwords[0])
+            && sheet.contains(&passwords[1])
+            && !sheet.contains(&passwords[2])
+    );
+}
 
+/// No password appears in any of the `places`.
+fn assert_nowhere(passwords: &[String], places: &[(&str, String)]) {
+    for password in passwords {
+        for (place, text) in places {
+            assert!(
+                !text.contains(password.as_str()),
+                "a password is in the {place}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_student_has_an_account_and_the_class_subjects_reach_everyone() {
+    let class = Class::start("bob,alice");
     // alice listens to everything her account carries; bob to the class subject.
     let alice = Step::start(&mut class.step("alice", "async-sub", &[">"])).unwrap();
     let bob = Step::start(&mut class.step("bob", "async-sub", &["class.chat"])).unwrap();
@@ -78,10 +123,10 @@ fn each_student_has_an_account_and_the_class_subjects_reach_everyone() {
         step.wait_for_line("Received message 'hello class'", WAIT)
             .unwrap();
     }
+    let heard = alice.output_so_far();
     assert!(
-        !alice.output_so_far().contains("Hello NATS"),
-        "bob's foo reached alice:\n{}",
-        alice.output_so_far()
+        !heard.contains("Hello NATS"),
+        "bob's foo reached alice:\n{heard}"
     );
 
     // The page's JSON: students by name, no teacher, the class traffic with who sent it.
@@ -98,83 +143,62 @@ fn each_student_has_an_account_and_the_class_subjects_reach_everyone() {
         traffic.contains(r#""from":"bob","subject":"class.chat","text":"hi from bob""#),
         "{traffic}"
     );
-
-    // No password anywhere but the settings files and the sheet: not in what classroom
-    // printed, the page, its JSON, the server's configuration or its log.
-    let passwords: Vec<String> = ["alice", "bob", "teacher"]
-        .map(|name| class.setting(name, "NATS_PASSWORD"))
-        .into();
-    let page = nats_servers::monitor(class.http, "/").unwrap();
-    let dir = class.dir.clone();
-    let said = class.stop();
-    let files = ["nats-server.conf", "nats-server.log"]
-        .map(|file| std::fs::read_to_string(dir.join(file)).unwrap());
-    let sheet = std::fs::read_to_string(dir.join("sheet.md")).unwrap();
-    for password in &passwords {
-        for (place, text) in [
-            ("output", &said),
-            ("page", &page),
-            ("JSON", &traffic),
-            ("conf", &files[0]),
-            ("log", &files[1]),
-        ] {
-            assert!(
-                !text.contains(password.as_str()),
-                "a password is in the {place}"
-            );
-        }
-    }
-    assert!(
-        sheet.contains(&passwords[0])
-            && sheet.contains(&passwords[1])
-            && !sheet.contains(&passwords[2])
-    );
 }
 
-#[test]
-fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
-    let mut class = Class::start("alice,bob");
+/// What the server answered `name`'s report for `student`, and the error it sent (if any).
+fn report_as(class: &Class, name: &str, student: &str) -> (String, Option<String>) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let (url, password) = (
-        class.setting("alice", "NATS_URL"),
-        class.setting("alice", "NATS_PASSWORD"),
+        class.setting(name, "NATS_URL"),
+        class.setting(name, "NATS_PASSWORD"),
     );
     let (errors, mut refused) = tokio::sync::mpsc::unbounded_channel();
     runtime.block_on(async {
-        let options = ConnectOptions::with_user_and_password("alice".into(), password)
-            .event_callback(move |event| {
+        let options = ConnectOptions::with_user_and_password(name.into(), password).event_callback(
+            move |event| {
                 let errors = errors.clone();
                 async move {
                     if let Event::ServerError(err) = event {
                         let _ = errors.send(err.to_string());
                     }
                 }
-            });
-        let alice = options.connect(&url).await.unwrap();
-        // Her own report: JetStream acknowledges it.
-        let ack = alice
-            .request("$KV.progress.alice.timeouts", "passed".into())
-            .await
-            .unwrap();
-        assert!(String::from_utf8_lossy(&ack.payload).contains(r#""stream":"KV_progress""#));
-        // One under bob's name: the server refuses it.
-        alice
-            .publish("$KV.progress.bob.timeouts", "passed".into())
-            .await
-            .unwrap();
-        alice.flush().await.unwrap();
-        let error = tokio::time::timeout(WAIT, refused.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            error.contains("Permissions Violation for Publish to \"$KV.progress.bob.timeouts\""),
-            "{error}"
+            },
         );
-    });
+        let client = options.connect(&url).await.unwrap();
+        let subject = format!("$KV.progress.{student}.timeouts");
+        let answer = tokio::time::timeout(
+            Duration::from_secs(2),
+            client.request(subject, "passed".into()),
+        )
+        .await;
+        let answer = answer
+            .ok()
+            .and_then(Result::ok)
+            .map(|m| String::from_utf8_lossy(&m.payload).to_string());
+        (answer.unwrap_or_default(), refused.try_recv().ok())
+    })
+}
+
+#[test]
+fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
+    let class = Class::start("alice,bob");
+    // Her own report: JetStream acknowledges it, and the page shows it.
+    let (ack, error) = report_as(&class, "alice", "alice");
+    assert!(
+        ack.contains(r#""stream":"KV_progress""#) && error.is_none(),
+        "{ack} {error:?}"
+    );
+    // One under bob's name: the server refuses it, and nothing is stored.
+    let (ack, error) = report_as(&class, "alice", "bob");
+    assert_eq!(ack, "");
+    let error = error.unwrap_or_default();
+    assert!(
+        error.contains("Permissions Violation for Publish to \"$KV.progress.bob.timeouts\""),
+        "{error}"
+    );
     let state = class.wait_state("alice's report", |state| {
         Class::student(state, "alice")["progress"]["timeouts"] == "passed"
     });
@@ -182,20 +206,41 @@ fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
         Class::student(&state, "bob")["progress"],
         serde_json::json!({})
     );
+}
 
-    // A wrong password gets the steps' sentence, and no password is shown.
-    let mut wrong = class.step("alice", "pub-simple", &[]);
-    let out = Step::run(wrong.env("NATS_PASSWORD", "not-her-password"), WAIT).unwrap();
-    assert_eq!(out.code, Some(1));
-    assert!(
-        out.stderr
-            .contains("refused class user 'alice': authorization violation."),
-        "{}",
-        out.stderr
-    );
-    assert!(!out.all.contains("not-her-password"));
+#[test]
+fn a_login_opens_its_own_account_only() {
+    let class = Class::start("alice,bob");
+    let alice_password = class.setting("alice", "NATS_PASSWORD");
+    // A wrong password gets the steps' sentence, and no password is shown; alice's password
+    // opens neither bob's account nor the teacher's.
+    for (user, password) in [
+        ("alice", "not-her-password"),
+        ("bob", alice_password.as_str()),
+        ("teacher", alice_password.as_str()),
+    ] {
+        let mut step = class.step("alice", "pub-simple", &[]);
+        let out = Step::run(
+            step.env("NATS_USER", user).env("NATS_PASSWORD", password),
+            WAIT,
+        )
+        .unwrap();
+        assert_eq!(out.code, Some(1), "{}", out.all);
+        assert!(
+            out.stderr.contains(&format!(
+                "refused class user '{user}': authorization violation."
+            )),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.all.contains(password));
+    }
+}
 
-    // A restart keeps the logins and the progress.
+#[test]
+fn a_restart_keeps_the_logins_and_the_progress() {
+    let mut class = Class::start("alice,bob");
+    common::report(&class, "alice", "timeouts", "passed");
     let before = class.settings("alice");
     class.stop();
     let again = Class::start_in(&class.dir.clone(), "");

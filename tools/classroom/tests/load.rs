@@ -9,8 +9,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use async_nats::{Client, Subscriber};
 use common::{Class, WAIT};
 use futures_util::StreamExt;
+use futures_util::future::join_all;
 use testkit::Step;
 
 const STUDENTS: usize = 20;
@@ -27,29 +29,8 @@ fn twenty_students_at_once_lose_nothing() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let clients: Vec<_> =
-        runtime.block_on(futures_util::future::join_all(names.iter().map(|name| {
-            let options = async_nats::ConnectOptions::with_user_and_password(
-                name.clone(),
-                class.setting(name, "NATS_PASSWORD"),
-            );
-            let url = class.setting(name, "NATS_URL");
-            async move {
-                options
-                    .name(format!("load ({name})"))
-                    .connect(url)
-                    .await
-                    .unwrap()
-            }
-        })));
+    let (clients, listeners) = runtime.block_on(connect_all(&class, &names));
     let connected = started.elapsed();
-    let mut listeners = Vec::new();
-    for client in &clients {
-        listeners.push(runtime.block_on(client.subscribe("class.chat")).unwrap());
-    }
-    runtime.block_on(futures_util::future::join_all(
-        clients.iter().map(|client| client.flush()),
-    ));
     class.wait_state("twenty students connected", |state| {
         state["students"]
             .as_array()
@@ -58,60 +39,13 @@ fn twenty_students_at_once_lose_nothing() {
             .all(|s| !s["connections"].as_array().unwrap().is_empty())
     });
 
-    // Everyone speaks at once: a message from each connection and from each one's pub-simple.
+    // Everyone speaks at once: a message from each connection and from each one's pub-simple,
+    // and reports three results, each acknowledged by JetStream.
     let speaking = Instant::now();
-    let steps: Vec<Step> = names
-        .iter()
-        .map(|name| {
-            Step::start(&mut class.step(
-                name,
-                "pub-simple",
-                &["class.chat", &format!("step of {name}")],
-            ))
-            .unwrap()
-        })
-        .collect();
-    for (client, name) in clients.iter().zip(&names) {
-        runtime
-            .block_on(client.publish("class.chat", format!("hello from {name}").into()))
-            .unwrap();
-    }
-    // And reports its results, each acknowledged by JetStream.
-    let reporting = Instant::now();
-    let acks = runtime.block_on(futures_util::future::join_all(
-        clients.iter().zip(&names).flat_map(|(client, name)| {
-            EXERCISES.iter().map(move |exercise| async move {
-                let sent = Instant::now();
-                let answer = client
-                    .request(format!("$KV.progress.{name}.{exercise}"), "passed".into())
-                    .await
-                    .unwrap();
-                assert!(String::from_utf8_lossy(&answer.payload).contains("\"seq\""));
-                sent.elapsed()
-            })
-        }),
-    ));
-    let reported = reporting.elapsed();
-    for mut step in steps {
-        assert_eq!(step.wait_exit(WAIT).unwrap().code, Some(0));
-    }
-    let stepped = speaking.elapsed();
+    let (acks, reported, stepped) = speak_and_report(&runtime, &class, &clients, &names);
 
     // Every student hears all 40 messages, once each.
-    let heard: Vec<Vec<String>> = runtime.block_on(futures_util::future::join_all(
-        listeners.into_iter().map(|mut listener| async move {
-            let mut heard = Vec::new();
-            while heard.len() < 2 * STUDENTS {
-                match tokio::time::timeout(WAIT, listener.next()).await {
-                    Ok(Some(message)) => {
-                        heard.push(String::from_utf8_lossy(&message.payload).to_string())
-                    }
-                    _ => break,
-                }
-            }
-            heard
-        }),
-    ));
+    let heard = runtime.block_on(join_all(listeners.into_iter().map(hear_all)));
     let delivered = speaking.elapsed();
     for (name, mut messages) in names.iter().zip(heard) {
         messages.sort();
@@ -122,10 +56,6 @@ fn twenty_students_at_once_lose_nothing() {
             (2 * STUDENTS, 2 * STUDENTS),
             "{name} heard {messages:?}"
         );
-    }
-    // Nothing else arrives: a doubled message would be the 41st.
-    for client in &clients {
-        runtime.block_on(client.flush()).unwrap();
     }
 
     let page = Instant::now();
@@ -139,10 +69,94 @@ fn twenty_students_at_once_lose_nothing() {
     let slowest = acks.iter().max().copied().unwrap_or(Duration::ZERO);
     println!(
         "load: {STUDENTS} students connected in {connected:.2?}; their {STUDENTS} pub-simple \
-         processes ran in {stepped:.2?}; {} class messages heard by all in {delivered:.2?}; {} results acknowledged in {reported:.2?} (slowest {slowest:.2?}); the \
-         page showed them all {:.2?} later",
+         processes ran in {stepped:.2?}; {} class messages heard by all in {delivered:.2?}; {} \
+         results acknowledged in {reported:.2?} (slowest {slowest:.2?}); the page showed them \
+         all {:.2?} later",
         2 * STUDENTS,
         acks.len(),
         page.elapsed()
     );
+}
+
+/// Each student's pub-simple and own message on `class.chat`, then each one's three reports.
+/// How long each acknowledgement took, all of them, and the steps.
+fn speak_and_report(
+    runtime: &tokio::runtime::Runtime,
+    class: &Class,
+    clients: &[Client],
+    names: &[String],
+) -> (Vec<Duration>, Duration, Duration) {
+    let speaking = Instant::now();
+    let steps: Vec<Step> = names
+        .iter()
+        .map(|name| {
+            Step::start(&mut class.step(
+                name,
+                "pub-simple",
+                &["class.chat", &format!("step of {name}")],
+            ))
+            .unwrap()
+        })
+        .collect();
+    for (client, name) in clients.iter().zip(names) {
+        runtime
+            .block_on(client.publish("class.chat", format!("hello from {name}").into()))
+            .unwrap();
+    }
+    let reporting = Instant::now();
+    let acks = runtime.block_on(report_all(clients, names));
+    let reported = reporting.elapsed();
+    for mut step in steps {
+        assert_eq!(step.wait_exit(WAIT).unwrap().code, Some(0));
+    }
+    (acks, reported, speaking.elapsed())
+}
+
+/// Every student connected at once, each listening to `class.chat`.
+async fn connect_all(class: &Class, names: &[String]) -> (Vec<Client>, Vec<Subscriber>) {
+    let clients = join_all(names.iter().map(|name| {
+        let password = class.setting(name, "NATS_PASSWORD");
+        let options = async_nats::ConnectOptions::with_user_and_password(name.clone(), password);
+        let url = class.setting(name, "NATS_URL");
+        async move {
+            options
+                .name(format!("load ({name})"))
+                .connect(url)
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    let mut listeners = Vec::new();
+    for client in &clients {
+        listeners.push(client.subscribe("class.chat").await.unwrap());
+        client.flush().await.unwrap();
+    }
+    (clients, listeners)
+}
+
+/// Each student's three results, all at once; how long each acknowledgement took.
+async fn report_all(clients: &[Client], names: &[String]) -> Vec<Duration> {
+    join_all(clients.iter().zip(names).flat_map(|(client, name)| {
+        EXERCISES.iter().map(move |exercise| async move {
+            let sent = Instant::now();
+            let subject = format!("$KV.progress.{name}.{exercise}");
+            let answer = client.request(subject, "passed".into()).await.unwrap();
+            assert!(String::from_utf8_lossy(&answer.payload).contains("\"seq\""));
+            sent.elapsed()
+        })
+    }))
+    .await
+}
+
+/// The class messages one student hears: all of them, or what came before a silence.
+async fn hear_all(mut listener: Subscriber) -> Vec<String> {
+    let mut heard = Vec::new();
+    while heard.len() < 2 * STUDENTS {
+        match tokio::time::timeout(WAIT, listener.next()).await {
+            Ok(Some(message)) => heard.push(String::from_utf8_lossy(&message.payload).to_string()),
+            _ => break,
+        }
+    }
+    heard
 }

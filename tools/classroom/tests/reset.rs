@@ -6,8 +6,8 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use common::Class;
 use nats_servers::pki::ScratchDir;
@@ -37,17 +37,16 @@ fn in_workspace(dir: &Path) -> impl Fn(&mut Command) + '_ {
     }
 }
 
-#[test]
-fn reset_forgets_the_class_and_clears_what_it_left() {
-    let scratch = ScratchDir::new("reset");
-    let ws = scratch.path().join("workspace");
+/// A git repository with one exercise, edited as a student would, and the folders a class
+/// leaves under target/. Returns the exercise's file.
+fn a_workspace_with_an_edited_exercise(ws: &Path) -> PathBuf {
     let starter = ws.join("exercises/timeouts/src/main.rs");
     std::fs::create_dir_all(starter.parent().unwrap()).unwrap();
     std::fs::write(ws.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
     std::fs::write(&starter, "// the starter\n").unwrap();
-    git(&ws, &["init", "-q"]);
-    git(&ws, &["add", "."]);
-    git(&ws, &["commit", "-qm", "starter"]);
+    git(ws, &["init", "-q"]);
+    git(ws, &["add", "."]);
+    git(ws, &["commit", "-qm", "starter"]);
     // What a class leaves: an edited starter, a new file, stores, secrets.
     std::fs::write(&starter, "// the student's work\n").unwrap();
     std::fs::write(starter.with_file_name("extra.rs"), "// new\n").unwrap();
@@ -55,6 +54,28 @@ fn reset_forgets_the_class_and_clears_what_it_left() {
         std::fs::create_dir_all(ws.join(left)).unwrap();
     }
 
+    starter
+}
+
+/// `classroom reset` without --yes, answered "no".
+fn answer_no(ws: &Path) {
+    let mut asked = Command::new(env!("CARGO_BIN_EXE_classroom"));
+    in_workspace(ws)(&mut asked);
+    let mut child = asked
+        .arg("reset")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"no\n").unwrap();
+    assert!(!child.wait().unwrap().success());
+}
+
+#[test]
+fn reset_forgets_the_class_and_clears_what_it_left() {
+    let scratch = ScratchDir::new("reset");
+    let ws = scratch.path().join("workspace");
+    let starter = a_workspace_with_an_edited_exercise(&ws);
     let class_dir = ws.join("target/class");
     let mut class = Class::start_with(&class_dir, "alice", in_workspace(&ws));
     let password = class.setting("alice", "NATS_PASSWORD");
@@ -74,16 +95,7 @@ fn reset_forgets_the_class_and_clears_what_it_left() {
     class.stop();
 
     // Without --yes, it asks; anything but "yes" removes nothing.
-    let mut asked = Command::new(env!("CARGO_BIN_EXE_classroom"));
-    in_workspace(&ws)(&mut asked);
-    let mut child = asked
-        .arg("reset")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"no\n").unwrap();
-    assert!(!child.wait().unwrap().success());
+    answer_no(&ws);
     assert!(class_dir.join("alice.env").exists());
 
     let out = reset(&["--yes"]);

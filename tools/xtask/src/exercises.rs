@@ -33,11 +33,10 @@ impl Report {
     /// The result a class keeps: `passed`, `N of M` or `does not compile`.
     fn result(&self) -> String {
         let (passed, total) = self.progress();
-        match () {
-            _ if self.done() => "passed".to_string(),
-            _ if self.broken.is_some() => "does not compile".to_string(),
-            _ => format!("{passed} of {total}"),
-        }
+        let broken = self.broken.as_ref().map(|_| "does not compile".to_string());
+        let done = self.done().then(|| "passed".to_string());
+        done.or(broken)
+            .unwrap_or_else(|| format!("{passed} of {total}"))
     }
 
     /// How many of the checks of the student's work pass, and how many there are.

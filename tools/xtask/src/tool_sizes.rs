@@ -6,7 +6,8 @@
 use std::path::Path;
 
 /// The crates held to the limits.
-const TOOLS: [&str; 4] = [
+const TOOLS: [&str; 5] = [
+    "tools/classroom",
     "tools/stepkit",
     "tools/testkit",
     "tools/nats-servers",
