@@ -66,7 +66,7 @@ pub fn server_config(roster: &Roster, listen: &Listen, store: &Path) -> Result<S
         let name = &student.name;
         let _ = write!(
             text,
-            "  {name}: {{\n    # A student's own JetStream, with limits: 20 students share one disk.\n    \
+            "  {name}: {{\n    # A student's own JetStream, with limits: the whole class shares one disk.\n    \
              jetstream: {{ max_mem: {STUDENT_MEMORY_MB}MB, max_file: {STUDENT_FILE_MB}MB }}\n    users: [\n      {}\n    ]\n    \
              imports: [\n      \
              {{ stream: {{ account: {CLASS_ACCOUNT}, subject: \"to.{name}.class.>\" }}, to: \"class.>\" }}\n      \

@@ -183,6 +183,37 @@ fn report_as(class: &Class, name: &str, student: &str) -> (String, Option<String
 }
 
 #[test]
+fn the_teachers_login_sees_the_class() {
+    let class = Class::start("alice,bob");
+    let teacher = Step::start(&mut class.step("teacher", "async-sub", &["class.>"])).unwrap();
+    // The server's own monitoring shows when the teacher's subscription is in place.
+    let subscribed = || {
+        let connz = nats_servers::monitor(class.monitor, "/connz?subs=1").ok()?;
+        let connz: serde_json::Value = serde_json::from_str(&connz).ok()?;
+        let connections = connz["connections"].as_array()?;
+        let teacher = connections
+            .iter()
+            .find(|c| c["name"] == "async-sub (teacher)")?;
+        teacher["subscriptions_list"]
+            .as_array()?
+            .iter()
+            .any(|s| s == "class.>")
+            .then_some(())
+    };
+    nats_servers::wait_until(WAIT, subscribed).expect("the teacher's subscription");
+    // bob's message, relayed into the class account, where the teacher listens.
+    let out = Step::run(
+        &mut class.step("bob", "pub-simple", &["class.chat", "hi from bob"]),
+        WAIT,
+    )
+    .unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    teacher
+        .wait_for_line("Received message 'hi from bob'", WAIT)
+        .unwrap();
+}
+
+#[test]
 fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
     let class = Class::start("alice,bob");
     // Her own report: JetStream acknowledges it, and the page shows it.

@@ -48,32 +48,50 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The table for a `/connz?subs=1` answer: one line per connection. The server counts from its
-/// own side: what it received from a client is what the client published.
+/// The table for a `/connz?subs=1` answer: one line per connection, sorted by name, the name
+/// column as wide as the longest. The server counts from its own side: what it received from a
+/// client is what the client published.
 pub fn table(connz: &str) -> Result<String, String> {
     let json: serde_json::Value = serde_json::from_str(connz)
         .map_err(|err| format!("the server's /connz is not JSON ({err})"))?;
+    let mut rows: Vec<(&str, u64, u64, String)> = json["connections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|connection| {
+            let subjects: Vec<&str> = connection["subscriptions_list"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|subject| subject.as_str())
+                .collect();
+            let count = |field: &str| connection[field].as_u64().unwrap_or(0);
+            let name = connection["name"].as_str().unwrap_or("(no name)");
+            (
+                name,
+                count("in_msgs"),
+                count("out_msgs"),
+                subjects.join(" "),
+            )
+        })
+        .collect();
+    rows.sort();
+    let width = rows
+        .iter()
+        .map(|row| row.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let mut lines = vec![format!(
-        "{:<28} {:>9} {:>9}  {}",
-        "NAME", "PUBLISHED", "RECEIVED", "SUBSCRIPTIONS"
+        "{:<width$} {:>9} {:>9}  SUBSCRIPTIONS",
+        "NAME", "PUBLISHED", "RECEIVED"
     )];
-    for connection in json["connections"].as_array().into_iter().flatten() {
-        let name = connection["name"].as_str().unwrap_or("(no name)");
-        let subjects: Vec<&str> = connection["subscriptions_list"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|subject| subject.as_str())
-            .collect();
+    for (name, published, received, subjects) in &rows {
         lines.push(format!(
-            "{name:<28} {:>9} {:>9}  {}",
-            connection["in_msgs"].as_u64().unwrap_or(0),
-            connection["out_msgs"].as_u64().unwrap_or(0),
-            subjects.join(" ")
+            "{name:<width$} {published:>9} {received:>9}  {subjects}"
         ));
     }
-    let count = lines.len() - 1;
-    lines.push(format!("{count} connection(s)"));
+    lines.push(format!("{} connection(s)", rows.len()));
     Ok(lines.join("\n"))
 }
 
@@ -103,5 +121,30 @@ mod tests {
         assert_eq!(counts, ["1", "0"], "{table}");
         assert!(table.starts_with("NAME"), "{table}");
         assert!(table.ends_with("connection(s)"), "{table}");
+    }
+
+    #[test]
+    fn rows_are_sorted_by_name_and_a_long_name_keeps_the_columns_aligned() {
+        let connz = r#"{"connections": [
+            {"name": "pub-ticker (a-student-with-a-long-name)", "in_msgs": 60, "out_msgs": 0},
+            {"name": "async-sub (bob)", "in_msgs": 0, "out_msgs": 7, "subscriptions_list": ["foo"]}
+        ]}"#;
+        let table = table(connz).unwrap_or_else(|err| panic!("{err}"));
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[1].starts_with("async-sub (bob) "), "{table}");
+        assert!(
+            lines[2].starts_with("pub-ticker (a-student-with-a-long-name) "),
+            "{table}"
+        );
+        // The RECEIVED column ends at the same place on every line: name, space, 9, space, 9.
+        let end = "pub-ticker (a-student-with-a-long-name)".len() + 20;
+        for line in &lines[..3] {
+            assert_eq!(
+                line.get(end - 1..end + 2).map(|s| &s[1..]),
+                Some("  "),
+                "{table}"
+            );
+            assert_ne!(line.as_bytes()[end - 1], b' ', "{table}");
+        }
     }
 }

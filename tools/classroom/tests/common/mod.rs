@@ -17,6 +17,7 @@ pub struct Class {
     pub dir: PathBuf,
     pub port: u16,
     pub http: u16,
+    pub monitor: u16,
     stopped: bool,
     _scratch: Option<ScratchDir>,
 }
@@ -58,6 +59,7 @@ impl Class {
             dir: dir.to_path_buf(),
             port,
             http,
+            monitor,
             stopped: false,
             _scratch: None,
         }
