@@ -79,10 +79,13 @@ impl Roster {
         for name in names {
             check_name(name)?;
             if !students.iter().any(|s: &Login| &s.name == name) {
-                students.push(known(&format!("student:{name}")).map(|l| Login {
+                // A student's password lives only in their settings file (and on the sheet).
+                let saved = saved_password(&dir.join(format!("{name}.env")));
+                let password = saved.map_or_else(new_password, Ok)?;
+                students.push(Login {
                     name: name.clone(),
-                    ..l
-                })?);
+                    password,
+                });
             }
         }
         students.sort_by(|a, b| a.name.cmp(&b.name));
@@ -117,7 +120,7 @@ impl Roster {
             .map_err(|err| format!("cannot create {}: {err}", self.dir.display()))?;
         let mut saved = serde_json::Map::new();
         for login in &self.students {
-            saved.insert(format!("student:{}", login.name), json!(login.password));
+            saved.insert(format!("student:{}", login.name), json!(true));
         }
         for login in [&self.teacher, &self.program] {
             saved.insert(format!("class:{}", login.name), json!(login.password));
@@ -161,7 +164,16 @@ fn settings(url: &str, login: &Login) -> String {
     )
 }
 
-/// The saved class (names to passwords), or nothing yet.
+/// The password in a settings file written before, if there is one.
+fn saved_password(settings: &Path) -> Option<String> {
+    let text = fs::read_to_string(settings).ok()?;
+    let line = text
+        .lines()
+        .find_map(|line| line.strip_prefix("NATS_PASSWORD="))?;
+    Some(line.to_string()).filter(|password| !password.is_empty())
+}
+
+/// The saved class (the students, and the class account's passwords), or nothing yet.
 fn load(dir: &Path) -> Result<Value, String> {
     let path = dir.join("class.json");
     match fs::read_to_string(&path) {

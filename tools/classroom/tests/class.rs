@@ -63,6 +63,9 @@ fn settings_files_are_owner_only_and_passwords_stay_in_them() {
         ("log", read("nats-server.log")),
     ];
     assert_nowhere(&passwords, &places);
+    // The class file keeps who is in the class, not the students' passwords.
+    let class_file = read("class.json");
+    assert!(!class_file.contains(&passwords[0]) && !class_file.contains(&passwords[1]));
     let sheet = read("sheet.md");
     assert!(
         sheet.contains(&passwords[0])
@@ -326,4 +329,46 @@ fn two_students_run_the_jetstream_steps_at_once_without_meeting() {
             out.all
         );
     }
+}
+
+#[test]
+fn the_steps_run_in_a_class_as_the_guide_runs_them() {
+    // The names come from a file, one per line, as a teacher may keep them.
+    let scratch = nats_servers::pki::ScratchDir::new("class-file");
+    let names = scratch.path().join("students.txt");
+    std::fs::write(&names, "# the morning class\nalice\nbob\n").unwrap();
+    let class = Class::start_with(&scratch.path().join("class"), "", |command| {
+        command.arg("--students-file").arg(&names);
+    });
+    // request-reply and headers within alice's account, her bucket, her messages.
+    let reply = Step::start(&mut class.step("alice", "reply", &[])).unwrap();
+    let subscribed = |state: &serde_json::Value| {
+        let subjects = Class::student(state, "alice")["subscriptions"].to_string();
+        subjects.contains("\"help\"")
+    };
+    class.wait_state("alice's reply", subscribed);
+    let runs: [(&str, &[&str], &str); 5] = [
+        ("request", &[], "Received reply 'I can help!'"),
+        (
+            "pub-msg",
+            &[],
+            "Published msg.Subject = foo | msg.Reply = bar",
+        ),
+        ("headers", &[], "Published"),
+        (
+            "kv",
+            &["put", "color", "green"],
+            "color = green (revision 1)",
+        ),
+        ("kv", &["get", "color"], "color = green (revision 1)"),
+    ];
+    for (step, args, expected) in runs {
+        let out = Step::run(&mut class.step("alice", step, args), WAIT).unwrap();
+        assert_eq!(out.code, Some(0), "{step} in class:\n{}", out.all);
+        assert!(out.contains(expected), "{step} in class:\n{}", out.all);
+    }
+    // bob's bucket is his own.
+    let out = Step::run(&mut class.step("bob", "kv", &["get", "color"]), WAIT).unwrap();
+    assert!(out.contains("the key 'color' has no value."), "{}", out.all);
+    drop(reply);
 }

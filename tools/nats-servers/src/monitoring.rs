@@ -91,13 +91,18 @@ impl NatsServer {
 /// GET `path` from the monitoring port `port` of a nats-server on this machine (HTTP/1.0, so
 /// the server closes the connection after the answer) and return the body.
 pub fn monitor(port: u16, path: &str) -> crate::Result<String> {
+    monitor_at("127.0.0.1", port, path)
+}
+
+/// GET `path` from the monitoring port of a nats-server on `host` (another machine, say).
+pub fn monitor_at(host: &str, port: u16, path: &str) -> crate::Result<String> {
     let fail =
         |err: std::io::Error| crate::Failure(format!("monitoring request {path} failed: {err}"));
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(fail)?;
+    let mut stream = TcpStream::connect((host, port)).map_err(fail)?;
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(fail)?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").map_err(fail)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").map_err(fail)?;
     let mut response = String::new();
     stream.read_to_string(&mut response).map_err(fail)?;
     match response.split_once("\r\n\r\n") {

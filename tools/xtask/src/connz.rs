@@ -6,14 +6,21 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-/// `cargo xtask connz [--port PORT] [--once]`: every second, until Ctrl-C (or once).
+/// `cargo xtask connz [--host HOST] [--port PORT] [--once]`: every second, until Ctrl-C (or
+/// once). HOST reaches a server on another machine whose monitoring listens on the network.
 pub fn run(args: &[String]) -> Result<(), String> {
-    let mut port = 8222;
+    let (mut host, mut port) = ("127.0.0.1".to_string(), 8222);
     let mut once = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--once" => once = true,
+            "--host" => {
+                host = args
+                    .next()
+                    .ok_or("--host takes a host name or address")?
+                    .clone()
+            }
             "--port" => {
                 port = args
                     .next()
@@ -25,12 +32,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let live = !once && std::io::stdout().is_terminal();
     loop {
-        let body = nats_servers::monitor(port, "/connz?subs=1").map_err(|err| {
-            format!(
-                "{err}\nhint: is a nats-server running with monitoring on port {port}? \
+        let body =
+            nats_servers::monitor_at(&host, port, "/connz?subs=1&limit=4096").map_err(|err| {
+                format!(
+                    "{err}\nhint: is a nats-server running with monitoring on {host}:{port}? \
                  `cargo xtask server` has it on 8222; `nats-server -m {port}` for your own"
-            )
-        })?;
+                )
+            })?;
         let table = table(&body)?;
         if live {
             // Clear the terminal and draw the table again from its top.

@@ -97,7 +97,7 @@ const TASKS: &[Task] = &[
     },
     Task {
         name: "connz",
-        args: "[--port PORT] [--once]",
+        args: "[--host HOST] [--port PORT] [--once]",
         help: "the connections of a running nats-server as a live table, from its monitoring \
                port (8222 unless --port): each connection's name, what it published and \
                received, and its subscriptions; --once prints it once",

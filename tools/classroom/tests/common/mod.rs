@@ -37,11 +37,10 @@ impl Class {
         Class::start_with(dir, students, |_| {})
     }
 
-    /// A class in `dir`, its command set up by `configure` first (another workspace, say).
+    /// A class in `dir`, its command completed by `configure` (another workspace, more options).
     pub fn start_with(dir: &Path, students: &str, configure: impl FnOnce(&mut Command)) -> Class {
         let [port, http, monitor] = [(); 3].map(|()| nats_servers::free_port().unwrap());
         let mut command = Step::command(env!("CARGO_BIN_EXE_classroom"));
-        configure(&mut command);
         command
             .arg("start")
             .args(["--listen", "127.0.0.1", "--dir"])
@@ -52,6 +51,7 @@ impl Class {
         if !students.is_empty() {
             command.args(["--students", students]);
         }
+        configure(&mut command);
         let step = Step::start(&mut command).unwrap();
         step.wait_for_line("Ctrl-C ends the class", WAIT).unwrap();
         Class {
