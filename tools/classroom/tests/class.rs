@@ -14,31 +14,7 @@ use testkit::Step;
 fn settings_files_are_owner_only_and_passwords_stay_in_them() {
     let mut class = Class::start("bob,alice");
     for name in ["alice", "bob"] {
-        let keys: Vec<String> = class
-            .settings(name)
-            .into_iter()
-            .map(|(key, _)| key)
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                "NATS_URL",
-                "NATS_USER",
-                "NATS_PASSWORD",
-                "NATS_CLASS",
-                "NATS_NAME"
-            ]
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(class.dir.join(format!("{name}.env"))).unwrap();
-            assert_eq!(
-                mode.permissions().mode() & 0o777,
-                0o600,
-                "{name}.env is not owner-only"
-            );
-        }
+        assert_owner_only_settings(&class, name);
     }
     // A password is in its settings file and on the sheet; not in what classroom printed, the
     // page, its JSON, the server's configuration (bcrypt hashes) or its log.
@@ -72,6 +48,35 @@ fn settings_files_are_owner_only_and_passwords_stay_in_them() {
             && sheet.contains(&passwords[1])
             && !sheet.contains(&passwords[2])
     );
+}
+
+/// `name`'s settings file: the five settings, readable by its owner only.
+fn assert_owner_only_settings(class: &Class, name: &str) {
+    let keys: Vec<String> = class
+        .settings(name)
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "NATS_URL",
+            "NATS_USER",
+            "NATS_PASSWORD",
+            "NATS_CLASS",
+            "NATS_NAME"
+        ]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(class.dir.join(format!("{name}.env"))).unwrap();
+        assert_eq!(
+            mode.permissions().mode() & 0o777,
+            0o600,
+            "{name}.env is not owner-only"
+        );
+    }
 }
 
 /// No password appears in any of the `places`.

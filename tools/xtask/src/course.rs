@@ -27,6 +27,11 @@ pub const STEPS: &[(&str, &str)] = &[
     ("jetstream", "js-pub"),
     ("jetstream", "js-pull"),
     ("jetstream", "kv"),
+    ("services", "service"),
+    ("services", "calc"),
+    ("services", "discover"),
+    ("services", "quotes"),
+    ("services", "gather"),
 ];
 
 /// The exercises (folders of `exercises/` and `solutions/`), in the order the guide offers them.
@@ -40,10 +45,12 @@ pub const EXERCISES: &[&str] = &[
     "tls",
     "ack-it",
     "kv-counter",
+    "service-endpoint",
+    "gather-quotes",
 ];
 
 /// The folders that hold the steps, one per part of the guide.
-pub const PARTS: &[&str] = &["tutorial", "beyond", "security", "jetstream"];
+pub const PARTS: &[&str] = &["tutorial", "beyond", "security", "jetstream", "services"];
 
 /// The folder of `step`, relative to the workspace's root: `tutorial/async-sub`.
 pub fn step_dir(step: &str) -> Option<String> {
