@@ -66,7 +66,9 @@ async fn main() -> Result<(), Problem> {
     // One line per instance, with the endpoints' counts added up.
     for instance in &stats {
         let endpoints = infos.get(&instance.id).map(|info| {
-            let subjects: Vec<&str> = info.endpoints.iter().map(|e| e.subject.as_str()).collect();
+            let mut subjects: Vec<&str> =
+                info.endpoints.iter().map(|e| e.subject.as_str()).collect();
+            subjects.sort_unstable(); // the instance lists them in no particular order
             format!("{} {} ({})", info.name, info.version, subjects.join(", "))
         });
         let requests: usize = instance.endpoints.iter().map(|e| e.requests).sum();

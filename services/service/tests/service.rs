@@ -11,10 +11,17 @@ use testkit::{NatsServer, Output, PATIENCE, ServerOptions, Step, checks, request
 
 const BIN: &str = env!("CARGO_BIN_EXE_service");
 
-/// A sibling step of this part (calc, discover), from the same build.
+/// A sibling step of this part (calc, discover), from the same build: `cargo test --workspace`
+/// builds them all (alone, `cargo test -p service` needs a `cargo build` first).
 fn sibling(step: &str) -> PathBuf {
     let dir = std::path::Path::new(BIN).parent().unwrap();
-    dir.join(format!("{step}{}", std::env::consts::EXE_SUFFIX))
+    let bin = dir.join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{} is not built: run `cargo build` first",
+        bin.display()
+    );
+    bin
 }
 
 fn start_service(server: &NatsServer, args: &[&str]) -> Step {
@@ -149,7 +156,7 @@ fn two_instances_share_the_requests_and_discovery_sees_both() {
     );
     for (service, count) in [(&one, handled(&one)), (&two, handled(&two))] {
         let line = format!(
-            "instance {}: calc 1.0.0 (calc.sum, calc.max); {count} request(s), 0 error(s)",
+            "instance {}: calc 1.0.0 (calc.max, calc.sum); {count} request(s), 0 error(s)",
             instance_id(service)
         );
         assert!(out.contains(&line), "no line {line:?}:\n{}", out.all);
@@ -166,7 +173,7 @@ fn the_statistics_count_requests_and_errors() {
     assert_eq!(out.code, Some(2), "{}", out.all);
     let out = run(&server, "discover", &["calc", "300"]);
     let line = format!(
-        "instance {}: calc 1.0.0 (calc.sum, calc.max); 4 request(s), 2 error(s)",
+        "instance {}: calc 1.0.0 (calc.max, calc.sum); 4 request(s), 2 error(s)",
         instance_id(&service)
     );
     assert!(out.contains(&line), "no line {line:?}:\n{}", out.all);
