@@ -50,7 +50,12 @@ async fn main() -> Result<(), Problem> {
     // No queue group: each copy receives every request on `quote`, as gather wants.
     let subscribed = client.subscribe("quote").await;
     let mut requests = subscribed.map_err(|err| stepkit::subscribe_error("quote", err))?;
-    info!("{author} answers on 'quote' with score {score}, after {delay:?}");
+    let when = if delay.is_zero() {
+        "at once".to_string()
+    } else {
+        format!("after {delay:?}")
+    };
+    info!("{author} answers on 'quote' with score {score}, {when}");
     let text = TEXTS[author.len() % TEXTS.len()];
     let body = serde_json::to_vec(&Quote {
         author: author.clone(),

@@ -30,6 +30,7 @@ mod tour;
 mod tour_errors;
 mod tour_jetstream;
 mod tour_security;
+mod tour_services;
 mod transcript;
 mod tutorial;
 mod workspace;

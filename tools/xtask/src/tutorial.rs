@@ -7,7 +7,7 @@ use nats_servers::{NatsServer, PATIENCE, ServerOptions};
 
 use crate::script::{SYNC_SUB_SECONDS, Script, fails, ok, terminal};
 use crate::transcript::{client_log, refused_connection_log};
-use crate::{tour_errors, tour_jetstream, tour_security};
+use crate::{tour_errors, tour_jetstream, tour_security, tour_services};
 
 /// A scene: a part of the guide, with the servers and steps it needs.
 type Scene = fn(&mut Script) -> Result<(), String>;
@@ -21,6 +21,7 @@ const SCENES: &[Scene] = &[
     tour_errors::publisher_through_an_outage,
     tour_security::run,
     tour_jetstream::persistence,
+    tour_services::services,
     clusters,
     tour_errors::frozen_node,
 ];

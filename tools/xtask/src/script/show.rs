@@ -2,7 +2,14 @@
 //! block): new lines, summaries of long runs, and the same text whatever changes from run to
 //! run (ports, paths, the server's process id and times).
 
+use std::time::Duration;
+
+use nats_servers::PATIENCE;
+
 use super::{Mode, Running, Script};
+
+/// Which lines of a step's output a summary keeps, and how each is made steady.
+type Shown = (fn(&str) -> bool, fn(&str) -> String);
 use crate::transcript::normalize_server_line;
 
 impl Script {
@@ -91,5 +98,40 @@ impl Script {
             .map(|line| normalize_server_line(line, &mut clients))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Waits for a running step to end by itself, with exit code `code`; shows nothing.
+    pub fn end(&mut self, running: &mut Option<Running>, code: i32) {
+        let Some(run) = running.as_mut() else { return };
+        let out = run.step.wait_exit(PATIENCE).map_err(|err| err.0);
+        let ended = out.and_then(|out| match out.code {
+            Some(found) if found == code => Ok(()),
+            found => Err(format!("exit code {found:?}, expected {code}")),
+        });
+        self.check(run.name, ended);
+    }
+
+    /// Ctrl-C, then the step's output as `block`, the lines `keep` accepts through `fix` (see
+    /// [`Script::summary`]); it must exit 0 within 2 seconds.
+    pub fn interrupt_summary(
+        &mut self,
+        running: &mut Option<Running>,
+        block: &str,
+        (keep, fix): Shown,
+    ) {
+        let Some(run) = running.as_mut() else { return };
+        self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
+        let name = run.name;
+        let out = run
+            .step
+            .interrupt()
+            .and_then(|()| run.step.wait_exit(Duration::from_secs(2)));
+        let verdict = match out {
+            Ok(out) if out.code == Some(0) => Ok(()),
+            Ok(out) => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
+            Err(err) => Err(err.0),
+        };
+        self.summary(running, block, keep, fix);
+        self.check(name, verdict);
     }
 }
