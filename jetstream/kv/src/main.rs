@@ -5,7 +5,8 @@
 //! **history** (here its last 10 values), every change gets a **revision** number, and a
 //! **watcher** hears changes as they happen, like a subscriber. An update can name the
 //! revision it read: if the key has changed since, the bucket refuses it (compare-and-set),
-//! and nobody's change is overwritten unseen.
+//! and nobody's change is overwritten unseen. The bucket is created by the first run and found
+//! by the later ones; a delete is one more revision, a marker that says "no value any more".
 //!
 //! Run it (three terminals):
 //!
@@ -23,7 +24,7 @@ use async_nats::jetstream::context::AccountErrorKind::{JetStreamUnavailable, Tim
 use async_nats::jetstream::context::{AccountError, CreateKeyValueError};
 use async_nats::jetstream::kv::{Config, Entry, Operation, UpdateErrorKind};
 use futures_util::StreamExt;
-use log::info;
+use log::{info, warn};
 use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
@@ -38,7 +39,6 @@ async fn main() -> Result<(), Problem> {
     info!("Connected to {url}");
     let version = client.server_info().version;
     let js = async_nats::jetstream::new(client);
-    // Created the first time, and found again afterwards.
     let config = Config {
         bucket: "tutorial".to_string(),
         history: 10,
@@ -60,7 +60,6 @@ async fn main() -> Result<(), Problem> {
                 return Err(Problem::new(format!("the key '{key}' has no value.")).hint(hint));
             }
         },
-        // A delete is one more revision: a marker that says "no value any more".
         "delete" => {
             bucket.delete(&key).await.map_err(failed)?;
             info!("{key} deleted (its history keeps the old values)");
@@ -71,12 +70,15 @@ async fn main() -> Result<(), Problem> {
                 info!("{}", describe(&entry.map_err(failed)?));
             }
         }
-        // First the current value of every key, then each change as it is made.
+        // Every key's value, then each change; the server away for 10 s is a missed heartbeat.
         "watch" => {
             let mut changes = bucket.watch_with_history(">").await.map_err(failed)?;
             info!("Watching the bucket 'tutorial' (Ctrl-C stops)");
             while let Some(entry) = changes.next().await {
-                info!("{}", describe(&entry.map_err(failed)?));
+                match entry {
+                    Ok(entry) => info!("{}", describe(&entry)),
+                    Err(err) => warn!("The watcher lost the server ({err}); it resumes once back"),
+                }
             }
         }
         // Compare-and-set: stored only if the key is still at the revision this update read.
@@ -126,8 +128,7 @@ fn bucket_error(version: &str, err: CreateKeyValueError) -> Problem {
         return Problem::new(sentence).hint("start one with `cargo xtask server --jetstream`");
     }
     let sentence = format!("could not create or find the bucket on nats-server {version}: {err}.");
-    let hint = "async-nats's key-value API needs nats-server 2.10 or newer (`cargo xtask \
-                server --jetstream`)";
+    let hint = "async-nats's key-value API needs nats-server 2.10 or newer";
     Problem::new(sentence).hint(hint)
 }
 

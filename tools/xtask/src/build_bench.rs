@@ -5,7 +5,8 @@
 //! (b) the same `main.rs` in a throw-away crate with the naive choices: async-nats, tokio
 //!     (`full`) and env_logger with their default features, and the default `[profile.dev]`,
 //! then prints both wall times and their ratio; then the whole workspace's default members;
-//! then the time to rebuild and start the step after an edit of its `main.rs`. It works on a
+//! then (e) the `service` step alone (the service API and serde's derive); then the time to
+//! rebuild and start the step after an edit of its `main.rs`. It works on a
 //! copy of the sources in `target/build-bench`, so the tree is never touched.
 
 use std::fs;
@@ -41,9 +42,16 @@ pub fn run() -> Result<(), String> {
     let all_target = bench.join("all-target");
     let all = time_cargo(&copy, &["build"], &all_target)?;
 
+    println!("xtask: (e) a service step, cold: cargo build -p service");
+    let service = time_cargo(
+        &copy,
+        &["build", "-p", "service"],
+        &bench.join("service-target"),
+    )?;
+
     let (rebuild, edit_to_run) = edit_rebuild_start(&copy)?;
 
-    report([workspace, naive, all, rebuild, edit_to_run])
+    report([workspace, naive, all, rebuild, edit_to_run, service])
 }
 
 /// (d): edits async-sub's lesson in the copy, then times its rebuild, and its rebuild and start
@@ -77,8 +85,10 @@ fn edit_rebuild_start(copy: &Path) -> Result<(Duration, Duration), String> {
     Ok((rebuild, started.elapsed()))
 }
 
-/// Prints the figures: (a) to (d), as the README's table shows them.
-fn report([workspace, naive, all, rebuild, edit_to_run]: [Duration; 5]) -> Result<(), String> {
+/// Prints the figures: (a) to (e), as the README's table shows them.
+fn report(
+    [workspace, naive, all, rebuild, edit_to_run, service]: [Duration; 6],
+) -> Result<(), String> {
     let ratio = workspace.as_secs_f64() / naive.as_secs_f64();
     println!();
     println!("build-bench on {} cores:", num_cpus());
@@ -102,6 +112,11 @@ fn report([workspace, naive, all, rebuild, edit_to_run]: [Duration; 5]) -> Resul
     println!(
         "      edit, rebuild and start async-sub     {:>7.2} s   (target <= 2 s)",
         edit_to_run.as_secs_f64()
+    );
+    println!(
+        "  (e) a service step, cold build of service {:>7.1} s   (+{:.1} s over (a))",
+        service.as_secs_f64(),
+        service.as_secs_f64() - workspace.as_secs_f64()
     );
     let duplicates = duplicate_crates()?;
     if duplicates.is_empty() {

@@ -27,6 +27,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("jetstream", "js-pub"),
     ("jetstream", "js-pull"),
     ("jetstream", "kv"),
+    ("jetstream", "objects"),
     ("services", "service"),
     ("services", "calc"),
     ("services", "discover"),

@@ -1,5 +1,6 @@
 //! The tour's persistence scenes, recorded for the guide's JetStream part: a stream and a
-//! durable consumer, a key-value bucket, and a replicated stream whose leader dies.
+//! durable consumer, a key-value bucket, the object store, and a replicated stream whose leader
+//! dies.
 
 use nats_servers::{PATIENCE, ServerOptions};
 
@@ -24,6 +25,7 @@ pub fn persistence(s: &mut Script) -> Result<(), String> {
     s.run("js/pull-again", terminal(3, "js-pull"), nothing);
     drop(server);
     key_value(s)?;
+    objects(s)?;
     replication(s)
 }
 
@@ -67,6 +69,65 @@ fn key_value(s: &mut Script) -> Result<(), String> {
     );
     s.wait(&mut watcher, "color deleted (revision 4)");
     s.show(&mut watcher, "kv/watched");
+    drop(server);
+    Ok(())
+}
+
+/// The object store: a 3 MB file through a server that takes messages of 1 MB at most.
+fn objects(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: the object store (objects)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    // The same 3 MB every run (bytes repeating every 251), so that the digest is the same.
+    let dir = crate::workspace::root().join("target").join("tour-objects");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)
+        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    let (big, copy) = (dir.join("big.bin"), dir.join("copy.bin"));
+    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&big, &bytes).map_err(|err| format!("cannot write {}: {err}", big.display()))?;
+    let (big, copy) = (big.display().to_string(), copy.display().to_string());
+    s.alias(&big, "big.bin");
+    s.alias(&copy, "copy.bin");
+    let put = ["put", big.as_str()];
+    s.run(
+        "objects/put",
+        terminal(2, "objects").args(&put),
+        ok("in 23 chunk(s)"),
+    );
+    s.run(
+        "objects/list",
+        terminal(2, "objects").args(&["list"]),
+        ok("1 object(s)"),
+    );
+    let get = ["get", "big.bin", copy.as_str()];
+    s.run(
+        "objects/get",
+        terminal(2, "objects").args(&get),
+        ok("its digest checked"),
+    );
+    let same = std::fs::read(&copy).is_ok_and(|copied| copied == bytes);
+    s.check(
+        "objects",
+        same.then_some(()).ok_or("the copy differs".to_string()),
+    );
+    let again = fails("File exists");
+    s.run(
+        "objects/get-again",
+        terminal(2, "objects").args(&get),
+        again,
+    );
+    s.run(
+        "objects/delete",
+        terminal(2, "objects").args(&["delete", "big.bin"]),
+        ok("Deleted"),
+    );
+    let missing = fails("there is no object 'big.bin'");
+    s.run(
+        "objects/missing",
+        terminal(2, "objects").args(&["get", "big.bin", "x"]),
+        missing,
+    );
     drop(server);
     Ok(())
 }

@@ -1,0 +1,171 @@
+//! End-to-end tests of the object store step against a real JetStream server: a file three times
+//! bigger than the server's max_payload goes in and comes back byte for byte; list, delete,
+//! watch; and a missing object, a missing file and an unwritable path each get a sentence.
+// A panic is the test failing with its message.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use testkit::pki::ScratchDir;
+use testkit::{NatsServer, Output, PATIENCE, ServerOptions, Step, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_objects");
+
+/// A JetStream server that takes messages of 1 MB at most.
+fn server() -> NatsServer {
+    checks::start(
+        ServerOptions::new()
+            .jetstream(None)
+            .config("max_payload: 1048576"),
+    )
+}
+
+fn objects(server: &NatsServer, args: &[&str]) -> Output {
+    Step::run(
+        Step::command(BIN).env("NATS_URL", server.url()).args(args),
+        PATIENCE,
+    )
+    .unwrap()
+}
+
+/// 3 MB of bytes that repeat only every 251, so that a misplaced chunk would show.
+fn three_megabytes(path: &Path) -> Vec<u8> {
+    let bytes: Vec<u8> = (0..3 * 1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn a_file_bigger_than_max_payload_goes_in_and_comes_back_byte_for_byte() {
+    let server = server();
+    let scratch = ScratchDir::new("objects");
+    let original = scratch.path().join("big.bin");
+    let bytes = three_megabytes(&original);
+    let out = objects(&server, &["put", original.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("as 'big.bin': 3145728 bytes in 24 chunk(s), digest SHA-256="),
+        "{}",
+        out.all
+    );
+    assert!(out.contains("(max_payload 1048576)"), "{}", out.all);
+
+    let copy = scratch.path().join("copy.bin");
+    let out = objects(&server, &["get", "big.bin", copy.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("its digest checked"), "{}", out.all);
+    assert!(
+        std::fs::read(&copy).unwrap() == bytes,
+        "the copy differs from the original"
+    );
+
+    // get never writes over a file.
+    let out = objects(&server, &["get", "big.bin", copy.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(out.stderr.contains("cannot write"), "{}", out.all);
+}
+
+#[test]
+fn list_delete_and_watch() {
+    let server = server();
+    let scratch = ScratchDir::new("objects-list");
+    let (a, b) = (scratch.path().join("a.txt"), scratch.path().join("b.txt"));
+    std::fs::write(&a, "alpha").unwrap();
+    std::fs::write(&b, "beta").unwrap();
+    let mut watcher = Step::start(
+        Step::command(BIN)
+            .env("NATS_URL", server.url())
+            .arg("watch"),
+    )
+    .unwrap();
+    watcher
+        .wait_for_line("Watching the bucket 'tutorial-files'", PATIENCE)
+        .unwrap();
+    assert_eq!(
+        objects(&server, &["put", a.to_str().unwrap()]).code,
+        Some(0)
+    );
+    assert_eq!(
+        objects(&server, &["put", b.to_str().unwrap(), "second"]).code,
+        Some(0)
+    );
+    let out = objects(&server, &["list"]);
+    assert!(
+        out.contains("a.txt: 5 bytes in 1 chunk(s)") && out.contains("second: 4 bytes"),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.contains("2 object(s) in the bucket 'tutorial-files'"),
+        "{}",
+        out.all
+    );
+    let out = objects(&server, &["delete", "a.txt"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let out = objects(&server, &["list"]);
+    assert!(
+        out.contains("1 object(s)") && !out.contains("a.txt:"),
+        "{}",
+        out.all
+    );
+
+    watcher.wait_for_line("'a.txt' deleted", PATIENCE).unwrap();
+    watcher.interrupt().unwrap();
+    let out = watcher.wait_exit(PATIENCE).unwrap();
+    assert!(
+        out.contains("'a.txt' stored: 5 bytes") && out.contains("'second' stored: 4 bytes"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn a_missing_object_file_or_folder_is_one_sentence_and_exit_1() {
+    let server = server();
+    let scratch = ScratchDir::new("objects-errors");
+    let nowhere = scratch.path().join("no-such-folder").join("out.bin");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["get", "nothing", "/tmp/unused"],
+            "there is no object 'nothing' in the bucket 'tutorial-files'.",
+        ),
+        (&["delete", "nothing"], "there is no object 'nothing'"),
+        (
+            &["put", "/no/such/file.bin"],
+            "cannot read /no/such/file.bin",
+        ),
+        (&["frobnicate"], "objects needs a command"),
+    ];
+    for (args, says) in cases {
+        let out = objects(&server, args);
+        assert_eq!(out.code, Some(1), "{args:?}:\n{}", out.all);
+        assert!(out.stderr.contains(says), "{args:?}:\n{}", out.all);
+    }
+    let small = scratch.path().join("small.txt");
+    std::fs::write(&small, "x").unwrap();
+    assert_eq!(
+        objects(&server, &["put", small.to_str().unwrap()]).code,
+        Some(0)
+    );
+    let out = objects(&server, &["get", "small.txt", nowhere.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("cannot write") && out.stderr.contains("in a folder that exists"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn without_jetstream_it_says_what_to_start() {
+    let server = checks::start(ServerOptions::new());
+    let out = objects(&server, &["list"]);
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("cargo xtask server --jetstream"),
+        "{}",
+        out.all
+    );
+}
+
+testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new().jetstream(None));
