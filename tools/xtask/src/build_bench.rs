@@ -262,12 +262,20 @@ tokio = { version = "1", features = ["full"] }
     let source = fs::read_to_string(root.join("tutorial/async-sub/src/main.rs"))
         .map_err(|err| err.to_string())?
         .replace("use futures_util::StreamExt;", "use futures::StreamExt;");
-    let source = source.replacen("\nuse ", "\nmod stepkit;\n\nuse ", 1);
+    let source = source.replacen(
+        "\nuse ",
+        "\n#[allow(dead_code)] // the step calls only some of it\nmod stepkit;\n\nuse ",
+        1,
+    );
     fs::write(dir.join("src").join("main.rs"), source).map_err(|err| err.to_string())?;
-    // stepkit's one file beside it, as the module `stepkit`.
-    let stepkit = root.join("tools/stepkit/src/lib.rs");
-    fs::copy(stepkit, dir.join("src").join("stepkit.rs"))
-        .map_err(|err| format!("cannot copy stepkit: {err}"))?;
+    // stepkit beside it, as the module `stepkit` (lib.rs), and the shown.rs it includes.
+    for (from, to) in [("lib.rs", "stepkit.rs"), ("shown.rs", "shown.rs")] {
+        fs::copy(
+            root.join("tools/stepkit/src").join(from),
+            dir.join("src").join(to),
+        )
+        .map_err(|err| format!("cannot copy stepkit's {from}: {err}"))?;
+    }
     Ok(())
 }
 
