@@ -172,21 +172,7 @@ pub fn reset(args: &[String]) -> Result<(), String> {
 fn left_behind(class: &Path, root: &Path) -> Vec<(PathBuf, &'static str)> {
     let what = "the class: logins, settings files, sheet, progress, the students' streams";
     let mut gone = vec![(class.to_path_buf(), what)];
-    for (folder, what) in [
-        (
-            "jetstream",
-            "the JetStream store of `cargo xtask server --jetstream`",
-        ),
-        (
-            "jetstream-cluster",
-            "the stores of `cargo xtask cluster --jetstream`",
-        ),
-        (
-            "secrets",
-            "the token, nkeys and credentials of the security servers",
-        ),
-        ("tls", "the certificates of `cargo xtask server --tls`"),
-    ] {
+    for (folder, what) in nats_servers::LEFT_BEHIND {
         gone.push((root.join("target").join(folder), what));
     }
     gone

@@ -36,6 +36,27 @@ use std::time::Duration;
 /// prints it as readable lines instead of one escaped string.
 pub struct Failure(pub String);
 
+/// What `cargo xtask server` and `cargo xtask cluster` write under target/, and why: what
+/// `cargo xtask reset` and `classroom reset` remove.
+pub const LEFT_BEHIND: [(&str, &str); 4] = [
+    (
+        "jetstream",
+        "the JetStream store of `cargo xtask server --jetstream`",
+    ),
+    (
+        "jetstream-cluster",
+        "the stores of `cargo xtask cluster --jetstream`",
+    ),
+    (
+        "secrets",
+        "the token, nkeys and credentials of the security servers",
+    ),
+    (
+        "tls",
+        "the certificates of `cargo xtask server --tls` and --mtls",
+    ),
+];
+
 /// The harness's result type.
 pub type Result<T> = std::result::Result<T, Failure>;
 

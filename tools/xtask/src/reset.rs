@@ -5,25 +5,7 @@
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Duration;
 
-/// What `cargo xtask server` and `cargo xtask cluster` write under target/, and why.
-const LEFT_BEHIND: [(&str, &str); 4] = [
-    (
-        "jetstream",
-        "the JetStream store of `cargo xtask server --jetstream`",
-    ),
-    (
-        "jetstream-cluster",
-        "the stores of `cargo xtask cluster --jetstream`",
-    ),
-    (
-        "secrets",
-        "the token, nkeys and credentials of the security servers",
-    ),
-    (
-        "tls",
-        "the certificates of `cargo xtask server --tls` and --mtls",
-    ),
-];
+use nats_servers::LEFT_BEHIND;
 
 /// Removes every folder of [`LEFT_BEHIND`], once no server runs on the tutorial's ports (a
 /// running server keeps its store open and would write it again).

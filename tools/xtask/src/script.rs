@@ -312,29 +312,29 @@ impl Script {
     /// line that contains `last_words` (for most steps, their statistics).
     pub fn interrupt(&mut self, running: &mut Option<Running>, block: &str, last_words: &str) {
         let Some(run) = running.as_mut() else { return };
+        let (name, out) = (run.name, self.ctrl_c(run));
+        self.show(running, block);
+        let verdict = out.and_then(|out| {
+            let last = out.all.lines().last().unwrap_or_default();
+            match last.contains(last_words) {
+                true => Ok(()),
+                false => Err(format!("its last line was {last:?}, not {last_words:?}")),
+            }
+        });
+        self.check(name, verdict);
+    }
+
+    /// Ctrl-C in the step's terminal: its output once it exited 0 within 2 seconds.
+    fn ctrl_c(&mut self, run: &mut Running) -> Result<testkit::Output, String> {
         self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
-        let name = run.name;
-        let out = run
+        let ended = run
             .step
             .interrupt()
-            .and_then(|()| run.step.wait_exit(Duration::from_secs(2)))
-            .map_err(|err| err.0);
-        self.show(running, block);
-        let verdict = match out {
-            Ok(out)
-                if out.code == Some(0)
-                    && out
-                        .all
-                        .lines()
-                        .last()
-                        .is_some_and(|l| l.contains(last_words)) =>
-            {
-                Ok(())
-            }
-            Ok(out) => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
-            Err(err) => Err(err),
-        };
-        self.check(name, verdict);
+            .and_then(|()| run.step.wait_exit(Duration::from_secs(2)));
+        match ended.map_err(|err| err.0)? {
+            out if out.code == Some(0) => Ok(out),
+            out => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
+        }
     }
 
     /// The verdicts, one line per step; an error when any step misbehaved.

@@ -2,8 +2,6 @@
 //! block): new lines, summaries of long runs, and the same text whatever changes from run to
 //! run (ports, paths, the server's process id and times).
 
-use std::time::Duration;
-
 use nats_servers::PATIENCE;
 
 use super::{Mode, Running, Script};
@@ -120,17 +118,8 @@ impl Script {
         (keep, fix): Shown,
     ) {
         let Some(run) = running.as_mut() else { return };
-        self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
-        let name = run.name;
-        let out = run
-            .step
-            .interrupt()
-            .and_then(|()| run.step.wait_exit(Duration::from_secs(2)));
-        let verdict = match out {
-            Ok(out) if out.code == Some(0) => Ok(()),
-            Ok(out) => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
-            Err(err) => Err(err.0),
-        };
+        let (name, out) = (run.name, self.ctrl_c(run));
+        let verdict = out.map(|_| ());
         self.summary(running, block, keep, fix);
         self.check(name, verdict);
     }
