@@ -147,20 +147,21 @@ fn two_instances_share_the_requests_and_discovery_sees_both() {
         handled(&two)
     );
 
-    let out = run(&server, "discover", &[]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<String> = [(&one, handled(&one)), (&two, handled(&two))]
+        .iter()
+        .map(|(service, count)| {
+            let id = instance_id(service);
+            format!(
+                "instance {id}: calc 1.0.0 (calc.max, calc.sum); {count} request(s), 0 error(s)"
+            )
+        })
+        .collect();
+    let out = discover_until(&server, &lines);
     assert!(
         out.contains("$SRV.PING.calc: 2 instance(s) answered"),
         "{}",
         out.all
     );
-    for (service, count) in [(&one, handled(&one)), (&two, handled(&two))] {
-        let line = format!(
-            "instance {}: calc 1.0.0 (calc.max, calc.sum); {count} request(s), 0 error(s)",
-            instance_id(service)
-        );
-        assert!(out.contains(&line), "no line {line:?}:\n{}", out.all);
-    }
 }
 
 #[test]
@@ -171,12 +172,32 @@ fn the_statistics_count_requests_and_errors() {
     assert!(answers.iter().all(Result::is_ok), "{answers:?}");
     let out = run(&server, "calc", &["max"]);
     assert_eq!(out.code, Some(2), "{}", out.all);
-    let out = run(&server, "discover", &["calc", "300"]);
     let line = format!(
         "instance {}: calc 1.0.0 (calc.max, calc.sum); 4 request(s), 2 error(s)",
         instance_id(&service)
     );
-    assert!(out.contains(&line), "no line {line:?}:\n{}", out.all);
+    discover_until(&server, &[line]);
+}
+
+/// Runs discover until its output has every one of `lines`. An instance counts a request just
+/// after it sends the answer, and answers discovery within the window on a busy machine too:
+/// the test waits for the counts rather than trust one snapshot.
+fn discover_until(server: &NatsServer, lines: &[String]) -> Output {
+    let mut last = None;
+    let found = testkit::wait_until(PATIENCE, || {
+        let out = run(server, "discover", &["calc", "500"]);
+        let all = lines.iter().all(|line| out.contains(line));
+        let done = (out.code == Some(0) && all).then(|| out.all.clone());
+        last = Some(out);
+        done
+    });
+    let last = last.expect("discover ran");
+    assert!(
+        found.is_some(),
+        "no lines {lines:?} in discover's output:\n{}",
+        last.all
+    );
+    last
 }
 
 #[test]
