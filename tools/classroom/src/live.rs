@@ -3,6 +3,8 @@
 //! client of the class account like any other (user `classroom`).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,6 +44,10 @@ pub async fn run(
     page: &str,
     server: &mut Child,
 ) -> Result<(), String> {
+    // One Ctrl-C listener for the whole class, polled once now so that it is in place before
+    // the class says how to end it (a listener made later would miss a Ctrl-C before it).
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    let _ = futures_util::FutureExt::now_or_never(ctrl_c.as_mut());
     let login = &roster.program;
     let connect =
         ConnectOptions::with_user_and_password(login.name.clone(), login.password.clone())
@@ -79,7 +85,7 @@ pub async fn run(
     println!(
         "classroom: Ctrl-C ends the class; accounts, passwords and progress stay for the next start"
     );
-    until_ctrl_c(server).await?;
+    until_ctrl_c(server, ctrl_c.as_mut()).await?;
     info!("Ctrl-C: the class ends");
     let _ = client.drain().await;
     Ok(())
@@ -121,10 +127,13 @@ async fn watch_progress(bucket: Store, state: Shared) {
 }
 
 /// Until the teacher presses Ctrl-C; an error if the server stops first.
-async fn until_ctrl_c(server: &mut Child) -> Result<(), String> {
+async fn until_ctrl_c(
+    server: &mut Child,
+    mut ctrl_c: Pin<&mut impl Future<Output = std::io::Result<()>>>,
+) -> Result<(), String> {
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = &mut ctrl_c => return Ok(()),
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 if let Ok(Some(status)) = server.try_wait() {
                     return Err(format!("nats-server stopped ({status}); see nats-server.log in the class folder"));
