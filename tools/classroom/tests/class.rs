@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
-
-use async_nats::{ConnectOptions, Event};
 use common::{Class, WAIT};
 use testkit::Step;
 
@@ -153,43 +150,6 @@ fn each_student_has_an_account_and_the_class_subjects_reach_everyone() {
     );
 }
 
-/// What the server answered `name`'s report for `student`, and the error it sent (if any).
-fn report_as(class: &Class, name: &str, student: &str) -> (String, Option<String>) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (url, password) = (
-        class.setting(name, "NATS_URL"),
-        class.setting(name, "NATS_PASSWORD"),
-    );
-    let (errors, mut refused) = tokio::sync::mpsc::unbounded_channel();
-    runtime.block_on(async {
-        let options = ConnectOptions::with_user_and_password(name.into(), password).event_callback(
-            move |event| {
-                let errors = errors.clone();
-                async move {
-                    if let Event::ServerError(err) = event {
-                        let _ = errors.send(err.to_string());
-                    }
-                }
-            },
-        );
-        let client = options.connect(&url).await.unwrap();
-        let subject = format!("$KV.progress.{student}.timeouts");
-        let answer = tokio::time::timeout(
-            Duration::from_secs(2),
-            client.request(subject, "passed".into()),
-        )
-        .await;
-        let answer = answer
-            .ok()
-            .and_then(Result::ok)
-            .map(|m| String::from_utf8_lossy(&m.payload).to_string());
-        (answer.unwrap_or_default(), refused.try_recv().ok())
-    })
-}
-
 #[test]
 fn the_teachers_login_sees_the_class() {
     let class = Class::start("alice,bob");
@@ -225,13 +185,13 @@ fn the_teachers_login_sees_the_class() {
 fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
     let class = Class::start("alice,bob");
     // Her own report: JetStream acknowledges it, and the page shows it.
-    let (ack, error) = report_as(&class, "alice", "alice");
+    let (ack, error) = common::report_as(&class, "alice", "alice");
     assert!(
         ack.contains(r#""stream":"KV_progress""#) && error.is_none(),
         "{ack} {error:?}"
     );
     // One under bob's name: the server refuses it, and nothing is stored.
-    let (ack, error) = report_as(&class, "alice", "bob");
+    let (ack, error) = common::report_as(&class, "alice", "bob");
     assert_eq!(ack, "");
     let error = error.unwrap_or_default();
     assert!(
@@ -279,7 +239,7 @@ fn a_login_opens_its_own_account_only() {
 #[test]
 fn a_restart_keeps_the_logins_and_the_progress() {
     let mut class = Class::start("alice,bob");
-    common::report(&class, "alice", "timeouts", "passed");
+    common::report(&class, "alice");
     let before = class.settings("alice");
     class.stop();
     let again = Class::start_in(&class.dir.clone(), "");

@@ -79,7 +79,7 @@ fn reset_forgets_the_class_and_clears_what_it_left() {
     let class_dir = ws.join("target/class");
     let mut class = Class::start_with(&class_dir, "alice", in_workspace(&ws));
     let password = class.setting("alice", "NATS_PASSWORD");
-    common::report(&class, "alice", "timeouts", "passed");
+    common::report(&class, "alice");
     class.wait_state("alice's report", |state| {
         Class::student(state, "alice")["progress"]["timeouts"] == "passed"
     });
