@@ -26,6 +26,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("security", "tls-pub"),
     ("jetstream", "js-pub"),
     ("jetstream", "js-pull"),
+    ("jetstream", "js-retention"),
     ("jetstream", "kv"),
     ("jetstream", "objects"),
     ("services", "service"),

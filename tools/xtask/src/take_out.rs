@@ -50,6 +50,12 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
     };
     write(&dir.join("Cargo.toml"), &manifest)?;
     write(&src.join("main.rs"), &lesson)?;
+    // A lesson in several files (js-retention: one per policy) brings the others along.
+    for file in workspace::lesson_files(step)?.iter().skip(1) {
+        let name = file.file_name().unwrap_or_default();
+        fs::copy(file, src.join(name))
+            .map_err(|err| format!("cannot copy {}: {err}", file.display()))?;
+    }
     // stepkit's two files: lib.rs as the module, and shown.rs, which it includes, beside it.
     for (from, to) in [("lib.rs", "stepkit.rs"), ("shown.rs", "shown.rs")] {
         let to = src.join(to);

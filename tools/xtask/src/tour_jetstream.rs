@@ -24,9 +24,34 @@ pub fn persistence(s: &mut Script) -> Result<(), String> {
     let nothing = ok("Caught up: processed 0 message(s)");
     s.run("js/pull-again", terminal(3, "js-pull"), nothing);
     drop(server);
+    retention(s)?;
     key_value(s)?;
     objects(s)?;
     replication(s)
+}
+
+/// js-retention: one run per retention policy, each from an empty stream.
+fn retention(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: retention policies (js-retention)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let runs = [
+        (
+            "limits",
+            "order 6 refused: publish failed: maximum messages",
+        ),
+        (
+            "interest",
+            "0 message(s), first #6, last #5: acknowledged by",
+        ),
+        ("workqueue", "worker refused, JetStream error 10099"),
+    ];
+    for (mode, says) in runs {
+        let block = format!("retention/{mode}");
+        s.run(&block, terminal(2, "js-retention").args(&[mode]), ok(says));
+    }
+    drop(server);
+    Ok(())
 }
 
 /// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.

@@ -1,5 +1,5 @@
 //! Every step can be taken out: one step of each part of the guide (the tutorial, beyond it,
-//! security, persistence) is copied by `cargo xtask take-out` into a folder outside the
+//! security, persistence: js-retention, a lesson in four files) is copied by `cargo xtask take-out` into a folder outside the
 //! workspace and built there, offline, against the workspace's Cargo.lock. The four share one
 //! target folder, kept between runs.
 // Helpers below unwrap like the tests do: a panic is the test failing with its reason.
@@ -12,7 +12,7 @@ fn one_step_of_each_part_builds_outside_the_workspace() {
     let root = nats_servers::workspace_root();
     let scratch = nats_servers::pki::ScratchDir::new("take-out");
     let target = root.join("target").join("take-out");
-    for step in ["async-sub", "request", "nkey-pub", "kv"] {
+    for step in ["async-sub", "request", "nkey-pub", "js-retention"] {
         let dir = scratch.path().join(step);
         let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
             .args(["take-out", step])

@@ -1,0 +1,114 @@
+//! End-to-end tests of js-retention against a real JetStream server: each policy's claims with
+//! the stream's exact counts, a second run that starts from zero, and the stream left behind.
+// A panic is the test failing with its message.
+#![allow(clippy::unwrap_used)]
+
+use testkit::{NatsServer, Output, PATIENCE, ServerOptions, Step, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_js-retention");
+
+fn run(server: &NatsServer, mode: &str) -> Output {
+    let out = Step::run(
+        Step::command(BIN).env("NATS_URL", server.url()).arg(mode),
+        PATIENCE,
+    )
+    .unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    out
+}
+
+/// The stream's counts as the step logged them, in order: (messages, first, last).
+fn counts(out: &Output) -> Vec<(u64, u64, u64)> {
+    let numbers = |line: &str| -> Option<(u64, u64, u64)> {
+        let rest = line.split("stream: ").nth(1)?;
+        let messages = rest.split(' ').next()?.parse().ok()?;
+        let first = rest
+            .split("first #")
+            .nth(1)?
+            .split(',')
+            .next()?
+            .parse()
+            .ok()?;
+        let last = rest
+            .split("last #")
+            .nth(1)?
+            .split(':')
+            .next()?
+            .parse()
+            .ok()?;
+        Some((messages, first, last))
+    };
+    out.all.lines().filter_map(numbers).collect()
+}
+
+#[test]
+fn limits_discards_the_oldest_then_refuses_the_newest() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    for _ in 0..2 {
+        // The second run starts from zero as well: the same counts.
+        let out = run(&server, "limits");
+        assert_eq!(counts(&out), [(3, 3, 5), (3, 3, 5)], "{}", out.all);
+        assert!(out.contains("order 6 refused: "), "{}", out.all);
+        assert!(out.contains("maximum messages"), "{}", out.all);
+    }
+    // Left to be inspected: orders 3 to 5.
+    let kept = testkit::read_stream(&server, "RETENTION_LIMITS", 3, PATIENCE).unwrap();
+    let texts: Vec<String> = kept.iter().map(|m| m.payload.clone()).collect();
+    assert_eq!(texts, ["order 3", "order 4", "order 5"]);
+}
+
+#[test]
+fn interest_keeps_a_message_until_every_consumer_acknowledged_it() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = run(&server, "interest");
+    let messages: Vec<u64> = counts(&out).iter().map(|c| c.0).collect();
+    assert_eq!(messages, [0, 3, 3, 0], "{}", out.all);
+    assert!(
+        out.contains("billing acknowledged 'order 5'"),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.contains("shipping acknowledged 'order 5'"),
+        "{}",
+        out.all
+    );
+}
+
+#[test]
+fn a_work_queue_refuses_an_overlapping_consumer_and_forgets_what_is_acknowledged() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = run(&server, "workqueue");
+    assert!(
+        out.contains("worker refused, JetStream error 10099: "),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.contains("consumers eu and us, on disjoint subjects: both accepted"),
+        "{}",
+        out.all
+    );
+    let messages: Vec<u64> = counts(&out).iter().map(|c| c.0).collect();
+    assert_eq!(messages, [3, 1, 0], "{}", out.all);
+}
+
+#[test]
+fn an_unknown_policy_is_one_sentence() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = Step::run(
+        Step::command(BIN)
+            .env("NATS_URL", server.url())
+            .arg("forever"),
+        PATIENCE,
+    )
+    .unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("'forever' is not a retention policy."),
+        "{}",
+        out.all
+    );
+}
+
+testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new().jetstream(None));
