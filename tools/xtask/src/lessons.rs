@@ -91,7 +91,7 @@ fn check_sizes(step: &str, target: usize, problems: &mut Vec<String>) -> Result<
         } else {
             format!("  {file}")
         };
-        println!("  {name:<14} {size:>3} of {target}  {verdict}");
+        println!("  {name:<20} {size:>3} of {target}  {verdict}");
         if size > target {
             problems.push(format!(
                 "{step}/src/{file} has {size} lesson lines, more than {target}"

@@ -25,6 +25,7 @@ pub fn persistence(s: &mut Script) -> Result<(), String> {
     s.run("js/pull-again", terminal(3, "js-pull"), nothing);
     drop(server);
     retention(s)?;
+    poison(s)?;
     key_value(s)?;
     objects(s)?;
     replication(s)
@@ -52,6 +53,43 @@ fn retention(s: &mut Script) -> Result<(), String> {
     }
     drop(server);
     Ok(())
+}
+
+/// js-poison: each way out of a message that never succeeds, one run each.
+fn poison(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: a message that never succeeds (js-poison)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let modes = [
+        "max-deliver",
+        "term",
+        "nak-delay",
+        "backoff",
+        "progress",
+        "max-ack-pending",
+    ];
+    for mode in modes {
+        let block = format!("poison/{mode}");
+        let args = [mode];
+        let program = terminal(2, "js-poison").args(&args);
+        s.run_fixed(&block, program, "  consumer: ", whole_seconds);
+    }
+    drop(server);
+    Ok(())
+}
+
+/// A line with each time the step measured (`2.0 s`, `4.1 s`) rounded to the second: the
+/// server keeps a delay to within a few milliseconds, which shows as a tenth now and then.
+fn whole_seconds(line: &str) -> String {
+    let words = line.split(' ').collect::<Vec<_>>();
+    let rounded = words.iter().enumerate().map(|(i, word)| {
+        let time = word
+            .parse::<f64>()
+            .ok()
+            .filter(|_| words.get(i + 1) == Some(&"s"));
+        time.map_or(word.to_string(), |time| format!("{:.1}", time.round()))
+    });
+    rounded.collect::<Vec<_>>().join(" ")
 }
 
 /// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.

@@ -67,10 +67,7 @@ fn instance(
 
 /// A step run to its end, its output recorded through [`steady`].
 fn run_steady(s: &mut Script, block: &str, step: &'static str, args: &[&str], last: &str) {
-    let mut running = s.start(terminal(4, step).args(args));
-    s.wait(&mut running, last);
-    s.end(&mut running, 0);
-    s.summary(&running, block, |_| true, steady);
+    s.run_fixed(block, terminal(4, step).args(args), last, steady);
 }
 
 /// calc against one instance, an error reply, discovery; then two instances sharing work.

@@ -183,6 +183,6 @@ mod tests {
         assert!(!steps.iter().any(|step| step.contains('/')), "{steps:?}");
         let exercises = exercises().unwrap_or_default();
         assert_eq!(exercises.first().map(String::as_str), Some("timeouts"));
-        assert_eq!(exercises.len(), 11, "{exercises:?}");
+        assert_eq!(exercises.len(), 13, "{exercises:?}");
     }
 }

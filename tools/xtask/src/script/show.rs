@@ -5,6 +5,7 @@
 use nats_servers::PATIENCE;
 
 use super::{Mode, Running, Script};
+use crate::program::Program;
 
 /// Which lines of a step's output a summary keeps, and how each is made steady.
 type Shown = (fn(&str) -> bool, fn(&str) -> String);
@@ -50,6 +51,21 @@ impl Script {
             }
         }
         self.emit(block, &text.join("\n"));
+    }
+
+    /// Runs `program` to its end (exit 0, after a line with `last`), and records its output
+    /// with each line through `fix` (for what varies from run to run: ids, times).
+    pub fn run_fixed(
+        &mut self,
+        block: &str,
+        program: Program,
+        last: &str,
+        fix: fn(&str) -> String,
+    ) {
+        let mut running = self.start(program);
+        self.wait(&mut running, last);
+        self.end(&mut running, 0);
+        self.summary(&running, block, |_| true, fix);
     }
 
     /// [`Script::show`], leaving out the lines that contain `skip` (lines whose number
