@@ -27,7 +27,7 @@ use async_nats::ConnectOptions;
 use async_nats::jetstream::AckKind;
 use async_nats::jetstream::{self, consumer, stream::ConsumerErrorKind};
 use futures_util::{FutureExt, StreamExt};
-use log::info;
+use log::{info, warn};
 use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
@@ -57,7 +57,7 @@ async fn main() -> Result<(), Problem> {
         ..Default::default()
     };
     let created = stream.get_or_create_consumer(&name, config).await;
-    let consumer = created.map_err(|err| {
+    let mut consumer = created.map_err(|err| {
         let problem = Problem::new(format!(
             "could not create or find the consumer {name}: {err}."
         ));
@@ -118,8 +118,15 @@ async fn main() -> Result<(), Problem> {
     }
     if limit > 0 && processed >= limit {
         info!("Stopped at the limit: processed {processed} message(s); the rest waits");
-    } else {
-        info!("Caught up: processed {processed} message(s)");
+        return Ok(());
+    }
+    // An empty batch may also be a cluster electing a leader: the consumer's count tells.
+    match consumer.info().await.map(|info| info.num_pending) {
+        Ok(0) => info!("Caught up: processed {processed} message(s)"),
+        Ok(left) => {
+            warn!("Processed {processed}; {left} more wait (a leader election?): run again")
+        }
+        Err(err) => warn!("Processed {processed}; cannot tell what is left ({err}): run again"),
     }
     Ok(())
 }
