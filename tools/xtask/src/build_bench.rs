@@ -5,7 +5,8 @@
 //! (b) the same `main.rs` in a throw-away crate with the naive choices: async-nats, tokio
 //!     (`full`) and env_logger with their default features, and the default `[profile.dev]`,
 //! then prints both wall times and their ratio; then the whole workspace's default members;
-//! then (e) the `service` step alone (the service API and serde's derive); then the time to
+//! then (e) the `service` step alone (the service API and serde's derive), (f) `js-pull` alone
+//! (JetStream) and `objects` alone (JetStream and the object store); then the time to
 //! rebuild and start the step after an edit of its `main.rs`. It works on a
 //! copy of the sources in `target/build-bench`, so the tree is never touched.
 
@@ -15,6 +16,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::workspace::{self, cargo};
+
+/// The steps built alone, cold, for (e) and (f).
+const ALONE: [&str; 3] = ["service", "js-pull", "objects"];
 
 pub fn run() -> Result<(), String> {
     let root = workspace::root();
@@ -42,16 +46,19 @@ pub fn run() -> Result<(), String> {
     let all_target = bench.join("all-target");
     let all = time_cargo(&copy, &["build"], &all_target)?;
 
-    println!("xtask: (e) a service step, cold: cargo build -p service");
-    let service = time_cargo(
-        &copy,
-        &["build", "-p", "service"],
-        &bench.join("service-target"),
-    )?;
+    // (e) and (f): steps whose async-nats features cost a build of their own (a step alone
+    // builds async-nats with its own features): the service API; JetStream, then JetStream
+    // and the object store, whose difference is the object store's cost.
+    let mut alone = Vec::new();
+    for step in ALONE {
+        println!("xtask: {step} alone, cold: cargo build -p {step}");
+        let target = bench.join(format!("{step}-target"));
+        alone.push(time_cargo(&copy, &["build", "-p", step], &target)?);
+    }
 
     let (rebuild, edit_to_run) = edit_rebuild_start(&copy)?;
 
-    report([workspace, naive, all, rebuild, edit_to_run, service])
+    report([workspace, naive, all, rebuild, edit_to_run], &alone)
 }
 
 /// (d): edits async-sub's lesson in the copy, then times its rebuild, and its rebuild and start
@@ -85,39 +92,54 @@ fn edit_rebuild_start(copy: &Path) -> Result<(Duration, Duration), String> {
     Ok((rebuild, started.elapsed()))
 }
 
-/// Prints the figures: (a) to (e), as the README's table shows them.
+/// Prints the figures: (a) to (f), as the README's table shows them.
 fn report(
-    [workspace, naive, all, rebuild, edit_to_run, service]: [Duration; 6],
+    [workspace, naive, all, rebuild, edit_to_run]: [Duration; 5],
+    alone: &[Duration],
 ) -> Result<(), String> {
     let ratio = workspace.as_secs_f64() / naive.as_secs_f64();
+    let secs = |duration: &Duration| duration.as_secs_f64();
     println!();
     println!("build-bench on {} cores:", num_cpus());
     println!(
         "  (a) workspace, cold build of async-sub    {:>7.1} s",
-        workspace.as_secs_f64()
+        secs(&workspace)
     );
     println!(
         "  (b) naive baseline, cold build            {:>7.1} s",
-        naive.as_secs_f64()
+        secs(&naive)
     );
     println!("      ratio (a) / (b)                       {ratio:>7.2}   (target <= 0.50)");
     println!(
         "  (c) workspace, cold build of every step   {:>7.1} s",
-        all.as_secs_f64()
+        secs(&all)
     );
     println!(
         "  (d) edit, rebuild async-sub               {:>7.2} s",
-        rebuild.as_secs_f64()
+        secs(&rebuild)
     );
     println!(
         "      edit, rebuild and start async-sub     {:>7.2} s   (target <= 2 s)",
-        edit_to_run.as_secs_f64()
+        secs(&edit_to_run)
     );
-    println!(
-        "  (e) a service step, cold build of service {:>7.1} s   (+{:.1} s over (a))",
-        service.as_secs_f64(),
-        service.as_secs_f64() - workspace.as_secs_f64()
-    );
+    if let [service, js_pull, objects] = alone {
+        let over = |step: &Duration| secs(step) - secs(&workspace);
+        println!(
+            "  (e) a service step, cold build of service {:>7.1} s   ({:+.1} s over (a))",
+            secs(service),
+            over(service)
+        );
+        println!(
+            "  (f) JetStream, cold build of js-pull      {:>7.1} s   ({:+.1} s over (a))",
+            secs(js_pull),
+            over(js_pull)
+        );
+        println!(
+            "      and the object store: objects         {:>7.1} s   ({:+.1} s over js-pull)",
+            secs(objects),
+            secs(objects) - secs(js_pull)
+        );
+    }
     let duplicates = duplicate_crates()?;
     if duplicates.is_empty() {
         println!("  crates built in two versions for the steps: none");
