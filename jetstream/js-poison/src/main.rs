@@ -74,6 +74,7 @@ async fn main() -> Result<(), Problem> {
     };
     let stream = js.create_stream(config).await.map_err(failed)?;
     for n in 1..=5 {
+        // Sent, then stored: the second await is JetStream's acknowledgement.
         let ack = js.publish("poison.jobs", format!("job {n}").into());
         async { ack.await?.await }.await.map_err(failed)?;
     }

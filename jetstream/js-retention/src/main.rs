@@ -69,6 +69,7 @@ async fn main() -> Result<(), Problem> {
 /// Publishes `order N` on `subject` for each N; JetStream acknowledges each with its sequence.
 async fn publish(js: &Context, subject: &str, orders: &[u32]) -> Result<(), Problem> {
     for n in orders {
+        // Sent, then stored: the second await is JetStream's acknowledgement.
         let ack = js.publish(subject.to_string(), format!("order {n}").into());
         let stored = async { ack.await?.await }.await.map_err(failed)?;
         info!("order {n} stored as #{}", stored.sequence);
