@@ -305,14 +305,14 @@ fn the_steps_run_in_a_class_as_the_guide_runs_them() {
     let class = Class::start_with(&scratch.path().join("class"), "", |command| {
         command.arg("--students-file").arg(&names);
     });
-    // request-reply and headers within alice's account, her bucket, her messages.
+    // request-reply and headers within alice's account, her bucket, her streams, her messages.
     let reply = Step::start(&mut class.step("alice", "reply", &[])).unwrap();
     let subscribed = |state: &serde_json::Value| {
         let subjects = Class::student(state, "alice")["subscriptions"].to_string();
         subjects.contains("\"help\"")
     };
     class.wait_state("alice's reply", subscribed);
-    let runs: [(&str, &[&str], &str); 5] = [
+    let runs: [(&str, &[&str], &str); 7] = [
         ("request", &[], "Received reply 'I can help!'"),
         (
             "pub-msg",
@@ -326,6 +326,9 @@ fn the_steps_run_in_a_class_as_the_guide_runs_them() {
             "color = green (revision 1)",
         ),
         ("kv", &["get", "color"], "color = green (revision 1)"),
+        // The server's advisories reach a student in her own account.
+        ("js-poison", &["max-deliver"], "POISON.worker: stream_seq 2"),
+        ("js-retention", &["workqueue"], "JetStream error 10099"),
     ];
     for (step, args, expected) in runs {
         let out = Step::run(&mut class.step("alice", step, args), WAIT).unwrap();
