@@ -41,7 +41,12 @@ async fn main() -> Result<(), Problem> {
     let consumer = stream
         .get_or_create_consumer(&name, config)
         .await
-        .map_err(|err| failed(&format!("create or find the consumer {name}"), err))?;
+        .map_err(|err| {
+            Problem::new(format!(
+                "could not create or find the consumer {name}: {err}."
+            ))
+            .hint(WORK_QUEUE_HINT)
+        })?;
 
     let mut handled = 0;
     loop {
@@ -69,6 +74,10 @@ async fn main() -> Result<(), Problem> {
     info!("Caught up: {name} handled {handled} job(s)");
     Ok(())
 }
+
+/// Why a work queue refuses a consumer, most often: another one wants the same subjects.
+const WORK_QUEUE_HINT: &str = "a work queue gives a subject to one consumer only (JetStream \
+    error 10099 or 10100); the chapter \"Retention policies\" shows it";
 
 /// A JetStream call failed, with what was being done.
 fn failed(doing: &str, err: impl std::fmt::Display) -> Problem {
