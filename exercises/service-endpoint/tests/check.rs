@@ -19,12 +19,7 @@ fn ask(
     subject: &str,
     body: &str,
 ) -> (String, Option<(String, String)>) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = async_nats::connect(server.url()).await.unwrap();
+    testkit::with_client(server, async |client| {
         let request = async_nats::Request::new()
             .payload(body.to_string().into())
             .timeout(Some(EXERCISE_PATIENCE));
@@ -38,6 +33,7 @@ fn ask(
             Err(err) => (format!("no answer: {err}"), None),
         }
     })
+    .unwrap()
 }
 
 #[test]

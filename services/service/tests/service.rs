@@ -215,12 +215,7 @@ fn discover_without_a_service_says_so() {
 
 /// 40 requests on `calc.sum`, one every 25 ms, each waiting up to 5 s: what each got.
 fn steady_requests(server: &NatsServer) -> Vec<Result<String, String>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = async_nats::connect(server.url()).await.unwrap();
+    testkit::with_client(server, async |client| {
         let mut asked = Vec::new();
         for _ in 0..40 {
             let request = async_nats::Request::new()
@@ -243,6 +238,7 @@ fn steady_requests(server: &NatsServer) -> Vec<Result<String, String>> {
         }
         answers
     })
+    .unwrap()
 }
 
 #[test]

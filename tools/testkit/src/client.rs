@@ -233,6 +233,20 @@ pub fn publish(server: &NatsServer, subject: &str, payload: &str) -> crate::Resu
     })
 }
 
+/// Runs `work` with a test client connected to `server` (its credentials and TLS included),
+/// on a runtime of its own, and returns what it returns: for a test that talks NATS itself
+/// (requests with headers or timings of its own).
+pub fn with_client<T>(
+    server: &NatsServer,
+    work: impl AsyncFnOnce(Client) -> T,
+) -> crate::Result<T> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client = connect(server, "testkit-client").await?;
+        Ok(work(client).await)
+    })
+}
+
 /// Publishes every payload on `subject`, in order, on one connection, and returns once the
 /// server has routed them all: a request to a subject nobody serves goes last, and the
 /// server's "no responders" answer to it comes after it has handled everything before it.
