@@ -11,13 +11,8 @@ const JOBS: usize = 20;
 fn server_with_jobs() -> NatsServer {
     let server = checks::start(ServerOptions::new().jetstream(None));
     let config = r#"{"name": "JOBS", "subjects": ["jobs.>"], "retention": "workqueue"}"#;
-    let subject = "$JS.API.STREAM.CREATE.JOBS";
-    let answers = testkit::requests(&server, subject, &[config], EXERCISE_PATIENCE)
+    testkit::jetstream_api(&server, "$JS.API.STREAM.CREATE.JOBS", config)
         .unwrap_or_else(|err| panic!("{err}"));
-    assert!(
-        matches!(&answers[..], [Ok(answer)] if !answer.contains("error")),
-        "{answers:?}"
-    );
     let jobs: Vec<String> = (1..=JOBS).map(|n| format!("job {n}")).collect();
     testkit::publish_all(&server, "jobs.new", &jobs).unwrap_or_else(|err| panic!("{err}"));
     server
@@ -85,16 +80,10 @@ fn the_queue_is_empty_afterwards() {
     let server = server_with_jobs();
     two_workers(&server);
     // A work queue forgets an acknowledged job: nothing is left in the stream.
-    let info = testkit::requests(
-        &server,
-        "$JS.API.STREAM.INFO.JOBS",
-        &[""],
-        EXERCISE_PATIENCE,
-    )
-    .unwrap_or_else(|err| panic!("{err}"));
-    let info = info[0].clone().unwrap_or_else(|err| panic!("{err}"));
-    assert!(
-        info.contains("\"messages\":0"),
+    let info = testkit::jetstream_api(&server, "$JS.API.STREAM.INFO.JOBS", "")
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(
+        info["state"]["messages"], 0,
         "hint: jobs are left in the stream: acknowledge each one\n{info}"
     );
 }

@@ -93,8 +93,7 @@ fn a_terminated_message_is_delivered_once_and_never_again() {
 fn a_backoff_longer_than_max_deliver_allows_is_refused_with_10116() {
     let server = jetstream();
     let stream = r#"{"name": "POISON", "subjects": ["poison.>"]}"#;
-    let subject = "$JS.API.STREAM.CREATE.POISON";
-    testkit::requests(&server, subject, &[stream], PATIENCE).unwrap();
+    testkit::jetstream_api(&server, "$JS.API.STREAM.CREATE.POISON", stream).unwrap();
     // Three backoff steps need at least four deliveries; two are refused.
     let consumer = r#"{"stream_name": "POISON", "config": {"durable_name": "worker",
         "ack_policy": "explicit", "max_deliver": 2,

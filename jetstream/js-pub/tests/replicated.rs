@@ -58,14 +58,7 @@ fn acknowledged_and_reported(out: &str) -> (BTreeSet<u32>, BTreeSet<u32>) {
 fn read_back(cluster: &Cluster, index: usize) -> Vec<u32> {
     let node = cluster.node(index);
     // Right after a node is back, the stream may still be electing its leader: ask again.
-    let info = testkit::wait_until(PATIENCE, || {
-        let info = "$JS.API.STREAM.INFO.ORDERS";
-        let answers = testkit::requests(node, info, &[""], Duration::from_secs(2)).ok()?;
-        let answer = answers.into_iter().next()?.ok()?;
-        (!answer.contains("\"error\"")).then_some(answer)
-    })
-    .expect("the stream ORDERS never answered STREAM.INFO");
-    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    let info = testkit::jetstream_api(node, "$JS.API.STREAM.INFO.ORDERS", "").unwrap();
     let count = info["state"]["messages"].as_u64().unwrap() as usize;
     let messages = testkit::read_stream(node, "ORDERS", count, PATIENCE).unwrap();
     let number = |payload: &str| payload.strip_prefix("order ").unwrap().parse().unwrap();

@@ -30,12 +30,7 @@ fn server_with_100_orders() -> testkit::NatsServer {
     let server = checks::start(ServerOptions::new().jetstream(None));
     // The stream, created through JetStream's own API: a request on $JS.API.
     let config = r#"{"name": "ORDERS", "subjects": ["orders.>"]}"#;
-    let answers =
-        testkit::requests(&server, "$JS.API.STREAM.CREATE.ORDERS", &[config], PATIENCE).unwrap();
-    assert!(
-        matches!(&answers[..], [Ok(answer)] if !answer.contains("error")),
-        "{answers:?}"
-    );
+    testkit::jetstream_api(&server, "$JS.API.STREAM.CREATE.ORDERS", config).unwrap();
     // The messages as plain publishes: a stream stores whatever arrives on its subjects.
     let orders: Vec<String> = (1..=100).map(|n| format!("order {n}")).collect();
     testkit::publish_all(&server, "orders.new", &orders).unwrap();
@@ -109,7 +104,7 @@ fn a_refused_message_comes_back_with_a_higher_delivery_count() {
 fn in_wait_mode_it_takes_new_messages_until_ctrl_c() {
     let server = checks::start(ServerOptions::new().jetstream(None));
     let config = r#"{"name": "ORDERS", "subjects": ["orders.>"]}"#;
-    testkit::requests(&server, "$JS.API.STREAM.CREATE.ORDERS", &[config], PATIENCE).unwrap();
+    testkit::jetstream_api(&server, "$JS.API.STREAM.CREATE.ORDERS", config).unwrap();
     let mut pull = testkit::Step::start(
         testkit::Step::command(BIN)
             .env("NATS_URL", server.url())

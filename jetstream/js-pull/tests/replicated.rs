@@ -14,18 +14,6 @@ use testkit::{Cluster, NatsServer, PATIENCE, ServerOptions, Step};
 const BIN: &str = env!("CARGO_BIN_EXE_js-pull");
 const ORDERS: u32 = 2000;
 
-/// One JetStream API request to `node`, its answer as JSON, asked again while the cluster
-/// elects leaders (no answer, or an error).
-fn api(node: &NatsServer, subject: &str, body: &str) -> serde_json::Value {
-    let answer = testkit::wait_until(PATIENCE, || {
-        let answers = testkit::requests(node, subject, &[body], Duration::from_secs(2)).ok()?;
-        let answer = answers.into_iter().next()?.ok()?;
-        (!answer.contains("\"error\"")).then_some(answer)
-    })
-    .unwrap_or_else(|| panic!("{subject} never answered without an error"));
-    serde_json::from_str(&answer).unwrap()
-}
-
 /// Three nodes; the work queue ORDERS with three replicas, holding "order 1" to "order 2000";
 /// the durable consumer `processor`, made here with an ack_wait of 2 s (js-pull finds it by
 /// its name and uses it as it is), so that a lost acknowledgement comes back quickly.
@@ -35,10 +23,10 @@ fn cluster_with_orders() -> Cluster {
     let node = cluster.node(0);
     let stream = r#"{"name": "ORDERS", "subjects": ["orders.>"], "retention": "workqueue",
         "num_replicas": 3}"#;
-    api(node, "$JS.API.STREAM.CREATE.ORDERS", stream);
+    testkit::jetstream_api(node, "$JS.API.STREAM.CREATE.ORDERS", stream).unwrap();
     let consumer = r#"{"stream_name": "ORDERS", "config": {"durable_name": "processor",
         "ack_policy": "explicit", "ack_wait": 2000000000}}"#;
-    api(node, "$JS.API.CONSUMER.CREATE.ORDERS.processor", consumer);
+    testkit::jetstream_api(node, "$JS.API.CONSUMER.CREATE.ORDERS.processor", consumer).unwrap();
     let orders: Vec<String> = (1..=ORDERS).map(|n| format!("order {n}")).collect();
     testkit::publish_all(node, "orders.new", &orders).unwrap();
     let stored = testkit::wait_until(PATIENCE, || {
@@ -51,7 +39,7 @@ fn cluster_with_orders() -> Cluster {
 
 /// How many messages ORDERS holds, as `node` sees it.
 fn stream_count(node: &NatsServer) -> u64 {
-    let info = api(node, "$JS.API.STREAM.INFO.ORDERS", "");
+    let info = testkit::jetstream_api(node, "$JS.API.STREAM.INFO.ORDERS", "").unwrap();
     info["state"]["messages"].as_u64().unwrap()
 }
 
@@ -145,6 +133,7 @@ fn a_replicated_work_queue_loses_no_order_when_its_leader_dies() {
         outputs.len(),
         redelivered.len()
     );
-    let consumer = api(survivor, "$JS.API.CONSUMER.INFO.ORDERS.processor", "");
+    let consumer =
+        testkit::jetstream_api(survivor, "$JS.API.CONSUMER.INFO.ORDERS.processor", "").unwrap();
     assert_eq!(consumer["num_ack_pending"], 0, "{consumer}");
 }

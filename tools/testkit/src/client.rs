@@ -270,6 +270,31 @@ pub fn publish_all(server: &NatsServer, subject: &str, payloads: &[String]) -> c
     })
 }
 
+/// One JetStream API request (`$JS.API...`) to `server`, and its answer as JSON. A cluster
+/// electing a leader answers nothing, or an error, for a moment: the request is sent again for
+/// up to [`crate::PATIENCE`], and the last answer is the failure.
+pub fn jetstream_api(
+    server: &NatsServer,
+    subject: &str,
+    body: &str,
+) -> crate::Result<serde_json::Value> {
+    let mut last = String::from("no answer");
+    let answer = crate::wait_until(crate::PATIENCE, || {
+        let answer = requests(server, subject, &[body], Duration::from_secs(2))
+            .map_err(|err| err.0)
+            .and_then(|mut answers| answers.remove(0));
+        match answer.map(|text| (serde_json::from_str::<serde_json::Value>(&text), text)) {
+            Ok((Ok(json), _)) if json.get("error").is_none() => return Some(json),
+            Ok((_, text)) => last = text,
+            Err(err) => last = err,
+        }
+        // Paced: an error answer comes back at once.
+        std::thread::sleep(Duration::from_millis(100));
+        None
+    });
+    answer.ok_or_else(|| crate::Failure(format!("{subject} answered: {last}")))
+}
+
 /// Sends all `payloads` as requests on `subject` at the same time, and returns each answer
 /// (or why there was none) in the same order.
 pub fn requests(

@@ -21,7 +21,9 @@ mod macros;
 pub mod sealed;
 mod step;
 
-pub use client::{Observer, Received, publish, publish_all, read_stream, requests, with_client};
+pub use client::{
+    Observer, Received, jetstream_api, publish, publish_all, read_stream, requests, with_client,
+};
 // The servers themselves come from the nats-servers crate, which `cargo xtask` uses too.
 pub use nats_servers::{
     Cluster, Failure, Lines, NATS_SERVER_PIN, NatsServer, NodePorts, PATIENCE, Result,
