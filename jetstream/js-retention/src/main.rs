@@ -37,26 +37,22 @@ use stepkit::Problem;
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("js-retention")?;
     let mode = stepkit::arg(1, "limits");
+    if !["limits", "interest", "workqueue"].contains(&mode.as_str()) {
+        let hint = "cargo run -p js-retention -- limits (or interest, or workqueue)";
+        return Err(Problem::new(format!("'{mode}' is not a retention policy.")).hint(hint));
+    }
     let options = ConnectOptions::new().name(stepkit::connection_name("js-retention"));
     let js = jetstream::new(stepkit::in_class(options).connect(&url).await?);
     info!("Connected to {url}");
 
     // Every run starts from zero: the stream goes, and comes back empty in the policy's file.
     let name = format!("RETENTION_{}", mode.to_uppercase());
+    let _ = js.delete_stream(&name).await; // not found, the first time
     let config = Config {
         name: name.clone(),
         subjects: vec![format!("retention.{mode}.>")],
         ..Default::default()
     };
-    match mode.as_str() {
-        "limits" | "interest" | "workqueue" => {
-            let _ = js.delete_stream(&name).await; // not found, the first time
-        }
-        other => {
-            let hint = "cargo run -p js-retention -- limits (or interest, or workqueue)";
-            return Err(Problem::new(format!("'{other}' is not a retention policy.")).hint(hint));
-        }
-    }
     match mode.as_str() {
         "limits" => limits::show(&js, config).await?,
         "interest" => interest::show(&js, config).await?,
