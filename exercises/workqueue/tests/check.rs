@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use testkit::{EXERCISE_PATIENCE, NatsServer, Output, ServerOptions, Step, checks, exercise_bin};
+use testkit::{NatsServer, Output, ServerOptions, Step, checks, exercise_bin};
 
 const JOBS: usize = 20;
 

@@ -78,15 +78,14 @@ fn poison(s: &mut Script) -> Result<(), String> {
     Ok(())
 }
 
-/// A line with each time the step measured (`2.0 s`, `4.1 s`) rounded to the second: the
-/// server keeps a delay to within a few milliseconds, which shows as a tenth now and then.
+/// A line with each time the step measured (`2.0 s`, `4.1 s`: a number with a decimal point,
+/// then `s`) rounded to the second: the server keeps a delay to within a few milliseconds,
+/// which shows as a tenth now and then. Whole numbers (`ack_wait 2 s`) are the step's own.
 fn whole_seconds(line: &str) -> String {
     let words = line.split(' ').collect::<Vec<_>>();
     let rounded = words.iter().enumerate().map(|(i, word)| {
-        let time = word
-            .parse::<f64>()
-            .ok()
-            .filter(|_| words.get(i + 1) == Some(&"s"));
+        let measured = word.contains('.') && words.get(i + 1) == Some(&"s");
+        let time = word.parse::<f64>().ok().filter(|_| measured);
         time.map_or(word.to_string(), |time| format!("{:.1}", time.round()))
     });
     rounded.collect::<Vec<_>>().join(" ")
@@ -254,5 +253,17 @@ fn vary_order_numbers(line: &str) -> String {
             format!("{before}'order n' was not acknowledged (...){rest}")
         }
         _ => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_seconds;
+
+    #[test]
+    fn measured_times_are_rounded_and_the_steps_own_numbers_kept() {
+        let line = "job 1 takes 5 s; delivery 2, 2.1 s after its nak; 3.96 s";
+        let steady = "job 1 takes 5 s; delivery 2, 2.0 s after its nak; 4.0 s";
+        assert_eq!(whole_seconds(line), steady);
     }
 }
