@@ -54,12 +54,17 @@ fn acknowledged_and_reported(out: &str) -> (BTreeSet<u32>, BTreeSet<u32>) {
 }
 
 /// The orders stored in ORDERS, oldest first, read through the node `index` with a consumer
-/// of the test's own (duplicates included: the stream holds what it holds).
-fn read_back(cluster: &Cluster, index: usize) -> Vec<u32> {
+/// of the test's own (duplicates included: the stream holds what it holds). A node just back
+/// may answer before the stream has caught up: its count is asked again until it reaches
+/// `expected` or the patience runs out (then whatever it holds is read, for the assertions).
+fn read_back(cluster: &Cluster, index: usize, expected: usize) -> Vec<u32> {
     let node = cluster.node(index);
-    // Right after a node is back, the stream may still be electing its leader: ask again.
-    let info = testkit::jetstream_api(node, "$JS.API.STREAM.INFO.ORDERS", "").unwrap();
-    let count = info["state"]["messages"].as_u64().unwrap() as usize;
+    let count = || {
+        let info = testkit::jetstream_api(node, "$JS.API.STREAM.INFO.ORDERS", "").unwrap();
+        info["state"]["messages"].as_u64().unwrap() as usize
+    };
+    let count = testkit::wait_until(PATIENCE, || Some(count()).filter(|n| *n >= expected))
+        .unwrap_or_else(count);
     let messages = testkit::read_stream(node, "ORDERS", count, PATIENCE).unwrap();
     let number = |payload: &str| payload.strip_prefix("order ").unwrap().parse().unwrap();
     messages
@@ -91,7 +96,7 @@ fn a_replicated_stream_keeps_every_acknowledged_message_when_its_leader_dies() {
 
     // Read back through another node: every acknowledged order, once.
     let other = (leader + 1) % 3;
-    let stored = read_back(&cluster, other);
+    let stored = read_back(&cluster, other, 1000);
     // Each exactly once, in order: publishing again with the same Nats-Msg-Id stored no copy.
     assert_eq!(stored, (1..=1000).collect::<Vec<u32>>(), "{}", out.all);
 }
@@ -117,7 +122,7 @@ fn a_message_the_stream_cannot_acknowledge_is_reported_not_dropped() {
     // A node back: a majority again. Every acknowledged order is there; the reported one may
     // or may not be (it may have been stored without the acknowledgement getting through).
     cluster.node_mut(second).restart().unwrap();
-    let stored = read_back(&cluster, second);
+    let stored = read_back(&cluster, second, acked.len());
     let (kept, rest) = stored.split_at(acked.len().min(stored.len()));
     assert_eq!(
         kept,
