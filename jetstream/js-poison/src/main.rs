@@ -8,8 +8,10 @@
 //! slow handler asks for more time) and `max_ack_pending` (how much may be in flight).
 //!
 //! Each run shows one of them on the stream `POISON` (subjects `poison.>`), made again with
-//! `job 1` to `job 5` at the start; `job 2` is the one that fails. It logs every delivery with
-//! its number, and ends with the consumer's own counts. This file is what the runs share; each
+//! `job 1` to `job 5` at the start; `job 2` is the one that fails. `POISON` is a work queue, as
+//! a queue of jobs is: a job leaves the stream when it is acknowledged, so what is left at the
+//! end is what nobody finished. Each run logs every delivery with its number, and ends with the
+//! consumer's own counts and the stream's. This file is what the runs share; each
 //! way out is a file of its own: `max_deliver.rs`, `term.rs`, `nak_delay.rs`, `backoff.rs`,
 //! `progress.rs`, `max_ack_pending.rs`.
 //!
@@ -31,7 +33,7 @@ mod term;
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, PullConsumer, pull};
-use async_nats::jetstream::stream::{Config, Stream};
+use async_nats::jetstream::stream::{Config, RetentionPolicy, Stream};
 use async_nats::jetstream::{self, Message};
 use async_nats::{ConnectOptions, Subscriber};
 use futures_util::StreamExt;
@@ -70,9 +72,11 @@ async fn main() -> Result<(), Problem> {
     let config = Config {
         name: "POISON".to_string(),
         subjects: vec!["poison.>".to_string()],
+        // A work queue: an acknowledged job is removed, so the stream keeps what is not done.
+        retention: RetentionPolicy::WorkQueue,
         ..Default::default()
     };
-    let stream = js.create_stream(config).await.map_err(failed)?;
+    let stream = js.create_stream(config).await.map_err(no_jetstream)?;
     for n in 1..=5 {
         // Sent, then stored: the second await is JetStream's acknowledgement.
         let ack = js.publish("poison.jobs", format!("job {n}").into());
@@ -120,18 +124,27 @@ async fn advisory(advisories: &mut Subscriber) -> Result<(), Problem> {
 }
 
 /// The consumer's own counts (consumer info): deliveries in all, what waits for an ack, and
-/// what has not been delivered yet.
-async fn counts(consumer: &mut PullConsumer) -> Result<(), Problem> {
+/// what has not been delivered yet; then what the work queue still holds (stream info).
+async fn counts(consumer: &mut PullConsumer, stream: &Stream) -> Result<(), Problem> {
     let info = consumer.info().await.map_err(failed)?;
     let (deliveries, pending) = (info.delivered.consumer_sequence, info.num_ack_pending);
     let waiting = info.num_pending;
     info!(
         "  consumer: {deliveries} deliveries, {pending} awaiting an ack, {waiting} not delivered"
     );
+    let held = stream.get_info().await.map_err(failed)?.state.messages;
+    info!("  stream: {held} job(s) left in POISON");
     Ok(())
 }
 
+/// A JetStream request or an acknowledgement failed once the stream existed.
 fn failed(err: impl std::fmt::Display) -> Problem {
+    let hint = "is the server still running? Run js-poison again: each run starts afresh";
+    Problem::new(format!("JetStream failed: {err}.")).hint(hint)
+}
+
+/// The first JetStream request failed: usually a server without JetStream.
+fn no_jetstream(err: impl std::fmt::Display) -> Problem {
     let hint = "is the server started with JetStream? `cargo xtask server --jetstream`";
-    Problem::new(format!("JetStream refused it: {err}.")).hint(hint)
+    Problem::new(format!("JetStream refused the stream POISON: {err}.")).hint(hint)
 }

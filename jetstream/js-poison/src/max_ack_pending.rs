@@ -38,12 +38,12 @@ pub async fn show(stream: &Stream) -> Result<(), Problem> {
             .map(|m| String::from_utf8_lossy(&m.payload).into())
             .collect();
         info!("asked for 5, got {}: {}", held.len(), jobs.join(", "));
-        counts(&mut consumer).await?;
+        counts(&mut consumer, stream).await?;
         for message in held {
             let (job, delivered) = delivery(&message)?;
             message.double_ack().await.map_err(failed)?;
             info!("{job}: delivery {delivered}, done: ack");
         }
     }
-    counts(&mut consumer).await
+    counts(&mut consumer, stream).await
 }

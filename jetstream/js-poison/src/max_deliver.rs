@@ -43,5 +43,5 @@ pub async fn show(client: &Client, stream: &Stream) -> Result<(), Problem> {
     }
     // The third failure was the last: the server gives up on job 2 and says so.
     advisory(&mut advisories).await?;
-    counts(&mut consumer).await
+    counts(&mut consumer, stream).await
 }

@@ -40,5 +40,5 @@ pub async fn show(stream: &Stream) -> Result<(), Problem> {
         }
         done += 1;
     }
-    counts(&mut consumer).await
+    counts(&mut consumer, stream).await
 }

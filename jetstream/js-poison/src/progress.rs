@@ -44,5 +44,5 @@ pub async fn show(stream: &Stream) -> Result<(), Problem> {
         info!("{job}: delivery {delivered}, done: ack");
     }
     // Five deliveries for five jobs: job 1 was never delivered again.
-    counts(&mut consumer).await
+    counts(&mut consumer, stream).await
 }

@@ -1,7 +1,10 @@
 //! Term: the worker knows a message will never succeed (it cannot be parsed, say) and tells
-//! the server to stop delivering it: delivered once, never again, without being acknowledged
-//! as done. The server publishes an advisory on
-//! `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.<stream>.<consumer>`.
+//! the server to stop delivering it: delivered once, never again. For the stream, a Term
+//! counts as an acknowledgement: on this work queue job 2 is removed, as the jobs acked are
+//! (a limits stream would keep both). What Term adds is an advisory on
+//! `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.<stream>.<consumer>`: whoever must know learns
+//! which message was given up. To keep a poison job for a person to look at, copy it somewhere
+//! before the Term, or let `max_deliver` stop it (which leaves it in the queue).
 
 use async_nats::Client;
 use async_nats::jetstream::AckKind;
@@ -34,6 +37,6 @@ pub async fn show(client: &Client, stream: &Stream) -> Result<(), Problem> {
         }
     }
     advisory(&mut advisories).await?;
-    // Nothing waits for an ack: job 2 will not come back.
-    counts(&mut consumer).await
+    // Nothing waits for an ack, and the queue is empty: job 2 went with the others.
+    counts(&mut consumer, stream).await
 }

@@ -48,6 +48,14 @@ fn expected(poison: &[u32]) -> BTreeMap<String, Vec<u32>> {
         .collect()
 }
 
+/// What the work queue POISON still holds, from the server's stream info: how many messages,
+/// and the sequence of the first (job N was published as sequence N).
+fn left_in_queue(server: &NatsServer) -> (u64, u64) {
+    let info = testkit::jetstream_api(server, "$JS.API.STREAM.INFO.POISON", "").unwrap();
+    let state = &info["state"];
+    (state["messages"].as_u64().unwrap(), state["first_seq"].as_u64().unwrap())
+}
+
 /// The seconds the step logged before `marker` on each line that has it.
 fn seconds_before(out: &Output, marker: &str) -> Vec<f64> {
     let seconds = |line: &str| {
@@ -70,13 +78,14 @@ fn max_deliver_stops_after_three_deliveries_and_the_server_says_so() {
     assert!(out.contains(advisory), "{}", out.all);
     let counts = "consumer: 7 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
-    // The server gave up delivering job 2, not storing it: the stream still has all five.
-    let kept = testkit::read_stream(&server, "POISON", 5, PATIENCE).unwrap();
-    assert_eq!(kept[1].payload, "job 2");
+    // The server gave up delivering job 2, not storing it: the work queue lost the four jobs
+    // acked, and keeps job 2 (sequence 2) alone.
+    assert_eq!(left_in_queue(&server), (1, 2), "{}", out.all);
+    assert!(out.contains("stream: 1 job(s) left in POISON"), "{}", out.all);
 }
 
 #[test]
-fn a_terminated_message_is_delivered_once_and_never_again() {
+fn term_is_delivered_once_never_again_and_the_work_queue_removes_it_as_an_ack() {
     let server = jetstream();
     let out = run(&server, "term");
     assert_eq!(deliveries(&out), expected(&[1]), "{}", out.all);
@@ -84,24 +93,35 @@ fn a_terminated_message_is_delivered_once_and_never_again() {
     assert!(out.contains(advisory), "{}", out.all);
     let counts = "consumer: 5 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
-    // Terminated is not acknowledged as done: job 2 stays in the stream.
-    let kept = testkit::read_stream(&server, "POISON", 5, PATIENCE).unwrap();
-    assert_eq!(kept[1].payload, "job 2");
+    // For retention a Term is an ack: the work queue removed job 2 with the four acked jobs.
+    assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
+    assert!(out.contains("stream: 0 job(s) left in POISON"), "{}", out.all);
+}
+
+/// Asks the server for the consumer `worker` with the backoff 1 s, 2 s, 4 s and `max_deliver`.
+fn backoff_consumer(server: &NatsServer, max_deliver: u32) -> String {
+    let consumer = format!(
+        r#"{{"stream_name": "POISON", "config": {{"durable_name": "worker",
+        "ack_policy": "explicit", "max_deliver": {max_deliver},
+        "backoff": [1000000000, 2000000000, 4000000000]}}}}"#
+    );
+    let subject = "$JS.API.CONSUMER.CREATE.POISON.worker";
+    let answers = testkit::requests(server, subject, &[&consumer], PATIENCE).unwrap();
+    answers[0].clone().unwrap()
 }
 
 #[test]
-fn a_backoff_longer_than_max_deliver_allows_is_refused_with_10116() {
+fn a_backoff_with_more_steps_than_max_deliver_is_refused_with_10116_and_as_many_is_taken() {
     let server = jetstream();
     let stream = r#"{"name": "POISON", "subjects": ["poison.>"]}"#;
     testkit::jetstream_api(&server, "$JS.API.STREAM.CREATE.POISON", stream).unwrap();
-    // Three backoff steps need at least four deliveries; two are refused.
-    let consumer = r#"{"stream_name": "POISON", "config": {"durable_name": "worker",
-        "ack_policy": "explicit", "max_deliver": 2,
-        "backoff": [1000000000, 2000000000, 4000000000]}}"#;
-    let subject = "$JS.API.CONSUMER.CREATE.POISON.worker";
-    let answers = testkit::requests(&server, subject, &[consumer], PATIENCE).unwrap();
-    let answer = answers[0].as_ref().unwrap();
-    assert!(answer.contains("\"err_code\":10116"), "{answer}");
+    // Three steps and two deliveries: refused.
+    let refused = backoff_consumer(&server, 2);
+    assert!(refused.contains("\"err_code\":10116"), "{refused}");
+    // Three steps and three deliveries: the boundary, taken by the pinned server.
+    let taken = backoff_consumer(&server, 3);
+    assert!(!taken.contains("\"error\""), "{taken}");
+    assert!(taken.contains("\"max_deliver\":3"), "{taken}");
 }
 
 #[test]
@@ -124,6 +144,8 @@ fn a_nak_with_a_delay_comes_back_after_the_delay_and_the_others_go_on_meanwhile(
     );
     let counts = "consumer: 6 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
+    // Acked at its second delivery: nothing is left.
+    assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
 }
 
 #[test]
@@ -147,6 +169,8 @@ fn a_backoff_spaces_the_redeliveries_one_two_then_four_seconds() {
         "{}",
         out.all
     );
+    // Never acked, and no longer delivered: job 2 stays in the work queue.
+    assert_eq!(left_in_queue(&server), (1, 2), "{}", out.all);
 }
 
 #[test]
@@ -162,6 +186,7 @@ fn progress_acks_keep_a_slow_job_from_coming_back() {
     );
     let counts = "consumer: 5 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
+    assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
 }
 
 #[test]
@@ -180,6 +205,15 @@ fn max_ack_pending_caps_what_a_fetch_gets() {
     );
     let capped = "consumer: 2 deliveries, 2 awaiting an ack, 3 not delivered";
     assert!(out.contains(capped), "{}", out.all);
+    // Delivered is not done: all five are in the queue while two await their acks.
+    let first = out.all.find(capped).unwrap();
+    let after = &out.all[first..];
+    assert!(
+        after.lines().nth(1).is_some_and(|l| l.ends_with("stream: 5 job(s) left in POISON")),
+        "{}",
+        out.all
+    );
+    assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
 }
 
 #[test]
