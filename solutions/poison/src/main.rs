@@ -69,7 +69,7 @@ async fn main() -> Result<(), Problem> {
                 Err(_) => {
                     info!("Cannot bill '{text}' (delivery {delivered}): it is not an amount");
                     // It will never be an amount: a nak would bring it back at once, forever.
-                    // Term tells the server to stop delivering it (it stays in the stream).
+                    // Term tells the server to stop delivering it; INVOICES, a limits stream, keeps it.
                     message
                         .ack_with(AckKind::Term)
                         .await
