@@ -10,7 +10,7 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("exercise-poison")?;
+    let url = stepkit::start_jetstream("exercise-poison")?;
     let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("exercise-poison"))
         .connect(&url)

@@ -72,7 +72,10 @@ fn good_invoices_are_billed_once_and_bad_ones_delivered_once() {
     // The total comes from the data: the invoices that are amounts, added up.
     let amounts: Vec<u64> = INVOICES.iter().filter_map(|i| i.parse().ok()).collect();
     let total: u64 = amounts.iter().sum();
-    let caught_up = format!("Caught up: billed {} invoice(s), {total} in all", amounts.len());
+    let caught_up = format!(
+        "Caught up: billed {} invoice(s), {total} in all",
+        amounts.len()
+    );
     assert!(out.contains(&caught_up), "{}", out.all);
 }
 

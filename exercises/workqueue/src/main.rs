@@ -10,7 +10,7 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("exercise-workqueue")?;
+    let url = stepkit::start_jetstream("exercise-workqueue")?;
     let name = stepkit::arg(1, "worker-1");
     let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("exercise-workqueue"))

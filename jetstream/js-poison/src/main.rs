@@ -51,7 +51,7 @@ const MODES: [&str; 6] = [
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("js-poison")?;
+    let url = stepkit::start_jetstream("js-poison")?;
     let mode = stepkit::arg(1, "max-deliver");
     if !MODES.contains(&mode.as_str()) {
         let hint = format!(

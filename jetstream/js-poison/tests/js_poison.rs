@@ -53,7 +53,10 @@ fn expected(poison: &[u32]) -> BTreeMap<String, Vec<u32>> {
 fn left_in_queue(server: &NatsServer) -> (u64, u64) {
     let info = testkit::jetstream_api(server, "$JS.API.STREAM.INFO.POISON", "").unwrap();
     let state = &info["state"];
-    (state["messages"].as_u64().unwrap(), state["first_seq"].as_u64().unwrap())
+    (
+        state["messages"].as_u64().unwrap(),
+        state["first_seq"].as_u64().unwrap(),
+    )
 }
 
 /// The seconds the step logged before `marker` on each line that has it.
@@ -81,7 +84,11 @@ fn max_deliver_stops_after_three_deliveries_and_the_server_says_so() {
     // The server gave up delivering job 2, not storing it: the work queue lost the four jobs
     // acked, and keeps job 2 (sequence 2) alone.
     assert_eq!(left_in_queue(&server), (1, 2), "{}", out.all);
-    assert!(out.contains("stream: 1 job(s) left in POISON"), "{}", out.all);
+    assert!(
+        out.contains("stream: 1 job(s) left in POISON"),
+        "{}",
+        out.all
+    );
 }
 
 #[test]
@@ -95,7 +102,11 @@ fn term_is_delivered_once_never_again_and_the_work_queue_removes_it_as_an_ack() 
     assert!(out.contains(counts), "{}", out.all);
     // For retention a Term is an ack: the work queue removed job 2 with the four acked jobs.
     assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
-    assert!(out.contains("stream: 0 job(s) left in POISON"), "{}", out.all);
+    assert!(
+        out.contains("stream: 0 job(s) left in POISON"),
+        "{}",
+        out.all
+    );
 }
 
 /// Asks the server for the consumer `worker` with the backoff 1 s, 2 s, 4 s and `max_deliver`.
@@ -209,7 +220,10 @@ fn max_ack_pending_caps_what_a_fetch_gets() {
     let first = out.all.find(capped).unwrap();
     let after = &out.all[first..];
     assert!(
-        after.lines().nth(1).is_some_and(|l| l.ends_with("stream: 5 job(s) left in POISON")),
+        after
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with("stream: 5 job(s) left in POISON")),
         "{}",
         out.all
     );
@@ -228,4 +242,4 @@ fn an_unknown_mode_is_one_sentence() {
     assert!(out.stderr.contains("max-ack-pending"), "{}", out.all);
 }
 
-testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new().jetstream(None));
+testkit::step_checks!(jetstream: BIN);

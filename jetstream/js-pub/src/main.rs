@@ -34,7 +34,7 @@ const PATIENCE: Duration = Duration::from_secs(15);
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("js-pub")?;
+    let url = stepkit::start_jetstream("js-pub")?;
     let subject = stepkit::arg(1, "orders.new");
     let message = stepkit::arg(2, "one pizza");
     let replicas = stepkit::number_arg(3, "REPLICAS", 1)?;

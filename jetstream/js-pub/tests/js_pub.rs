@@ -101,8 +101,4 @@ fn an_acknowledgement_that_never_comes_is_retried_then_reported() {
 
 // The behaviours every step shares (no subject checks: the stream comes first), against a
 // server with JetStream.
-testkit::step_checks!(
-    plain: BIN,
-    auth_hint: "cargo xtask server",
-    server: ServerOptions::new().jetstream(None),
-);
+testkit::step_checks!(jetstream: BIN);

@@ -32,7 +32,7 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("js-pull")?;
+    let url = stepkit::start_jetstream("js-pull")?;
     let name = stepkit::arg(1, "processor");
     let limit = stepkit::number_arg(2, "LIMIT", 0)?;
     let mode = stepkit::arg(3, "");

@@ -127,8 +127,4 @@ fn in_wait_mode_it_takes_new_messages_until_ctrl_c() {
 }
 
 // The behaviours every step shares, against a server with JetStream.
-testkit::step_checks!(
-    plain: BIN,
-    auth_hint: "cargo xtask server",
-    server: ServerOptions::new().jetstream(None),
-);
+testkit::step_checks!(jetstream: BIN);

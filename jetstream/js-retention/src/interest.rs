@@ -5,14 +5,14 @@ use async_nats::jetstream::Context;
 use async_nats::jetstream::stream::{Config, RetentionPolicy};
 use log::info;
 
-use crate::{Problem, acknowledge, consumer, counts, failed, publish};
+use crate::{Problem, acknowledge, consumer, counts, failed, no_jetstream, publish};
 
 pub async fn show(js: &Context, config: Config) -> Result<(), Problem> {
     let config = Config {
         retention: RetentionPolicy::Interest,
         ..config
     };
-    let mut stream = js.create_stream(config).await.map_err(failed)?;
+    let mut stream = js.create_stream(config).await.map_err(no_jetstream)?;
     info!("interest, no consumer yet: publishing 2 orders");
     publish(js, "retention.interest.orders", &[1, 2]).await?;
     counts(&mut stream, "no consumer was interested: not kept").await?;

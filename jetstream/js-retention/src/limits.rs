@@ -6,14 +6,17 @@ use async_nats::jetstream::Context;
 use async_nats::jetstream::stream::{Config, DiscardPolicy};
 use log::info;
 
-use crate::{Problem, counts, failed, publish};
+use crate::{Problem, counts, failed, no_jetstream, publish};
 
 pub async fn show(js: &Context, config: Config) -> Result<(), Problem> {
     let mut config = Config {
         max_messages: 3,
         ..config
     };
-    let mut stream = js.create_stream(config.clone()).await.map_err(failed)?;
+    let mut stream = js
+        .create_stream(config.clone())
+        .await
+        .map_err(no_jetstream)?;
     info!("limits, at most 3 messages, discard old: publishing 5 orders");
     publish(js, "retention.limits.orders", &[1, 2, 3, 4, 5]).await?;
     counts(&mut stream, "the two oldest were discarded to make room").await?;

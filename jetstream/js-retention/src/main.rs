@@ -35,10 +35,21 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("js-retention")?;
-    let mode = stepkit::arg(1, "limits");
+    let url = stepkit::start_jetstream("js-retention")?;
+    let hint = "cargo run -p js-retention -- limits (or interest, or workqueue)";
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mode = match args.as_slice() {
+        [] => {
+            info!("No policy named: limits, the default (the others: interest, workqueue)");
+            "limits".to_string()
+        }
+        [mode] => mode.clone(),
+        _ => {
+            let sentence = "js-retention shows one retention policy a run, not several.";
+            return Err(Problem::new(sentence).hint(hint));
+        }
+    };
     if !["limits", "interest", "workqueue"].contains(&mode.as_str()) {
-        let hint = "cargo run -p js-retention -- limits (or interest, or workqueue)";
         return Err(Problem::new(format!("'{mode}' is not a retention policy.")).hint(hint));
     }
     let options = ConnectOptions::new().name(stepkit::connection_name("js-retention"));
@@ -47,7 +58,8 @@ async fn main() -> Result<(), Problem> {
 
     // Every run starts from zero: the stream goes, and comes back empty in the policy's file.
     let name = format!("RETENTION_{}", mode.to_uppercase());
-    let _ = js.delete_stream(&name).await; // not found, the first time
+    // Not found, the first time. (Had it failed otherwise, `create_stream` would say so.)
+    let _ = js.delete_stream(&name).await;
     let config = Config {
         name: name.clone(),
         subjects: vec![format!("retention.{mode}.>")],
@@ -110,7 +122,14 @@ async fn counts(stream: &mut Stream, claim: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// A JetStream request or an acknowledgement failed once the stream existed.
 fn failed(err: impl std::fmt::Display) -> Problem {
+    let hint = "is the server still running? Run js-retention again: each run starts afresh";
+    Problem::new(format!("JetStream failed: {err}.")).hint(hint)
+}
+
+/// The stream could not be made: usually a server without JetStream.
+fn no_jetstream(err: impl std::fmt::Display) -> Problem {
     let hint = "is the server started with JetStream? `cargo xtask server --jetstream`";
-    Problem::new(format!("JetStream refused it: {err}.")).hint(hint)
+    Problem::new(format!("JetStream refused the stream: {err}.")).hint(hint)
 }

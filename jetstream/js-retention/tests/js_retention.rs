@@ -90,7 +90,36 @@ fn a_work_queue_refuses_an_overlapping_consumer_and_forgets_what_is_acknowledged
         out.all
     );
     let messages: Vec<u64> = counts(&out).iter().map(|c| c.0).collect();
-    assert_eq!(messages, [3, 1, 0], "{}", out.all);
+    assert_eq!(messages, [2, 3, 1, 0], "{}", out.all);
+}
+
+#[test]
+fn a_work_queue_keeps_what_no_consumer_has_taken_yet() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = run(&server, "workqueue");
+    // Two orders before any consumer: both kept (an interest stream drops them: see above).
+    assert_eq!(counts(&out)[0], (2, 1, 2), "{}", out.all);
+    let kept = "stream: 2 message(s), first #1, last #2: no consumer yet: both wait in the queue";
+    assert!(out.contains(kept), "{}", out.all);
+}
+
+#[test]
+fn two_policies_are_refused_and_none_says_it_shows_the_default() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let mut command = Step::command(BIN);
+    command
+        .env("NATS_URL", server.url())
+        .args(["limits", "interest"]);
+    let out = Step::run(&mut command, PATIENCE).unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    let sentence = "js-retention shows one retention policy a run, not several.";
+    assert!(out.stderr.contains(sentence), "{}", out.all);
+    assert!(!out.contains("Connected"), "{}", out.all);
+    let out = Step::run(Step::command(BIN).env("NATS_URL", server.url()), PATIENCE).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let default = "No policy named: limits, the default (the others: interest, workqueue)";
+    assert!(out.contains(default), "{}", out.all);
+    assert!(out.contains("RETENTION_LIMITS"), "{}", out.all);
 }
 
 #[test]
@@ -111,4 +140,4 @@ fn an_unknown_policy_is_one_sentence() {
     );
 }
 
-testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new().jetstream(None));
+testkit::step_checks!(jetstream: BIN);

@@ -18,7 +18,7 @@
 //!
 //! Arguments: `kv [COMMAND] [KEY] [VALUE] [REVISION]`; COMMAND is `watch` (the default; until
 //! Ctrl-C), `put KEY VALUE`, `get KEY`, `delete KEY`, `history KEY` or
-//! `update KEY VALUE REVISION`.
+//! `update KEY VALUE REVISION`. KEY is `color` unless given; a VALUE must be given.
 
 use async_nats::jetstream::context::AccountErrorKind::{JetStreamUnavailable, TimedOut};
 use async_nats::jetstream::context::{AccountError, CreateKeyValueError};
@@ -29,9 +29,23 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("kv")?;
+    let url = stepkit::start_jetstream("kv")?;
     let command = stepkit::arg(1, "watch");
-    let (key, value) = (stepkit::arg(2, "color"), stepkit::arg(3, "blue"));
+    let (key, value) = (stepkit::arg(2, "color"), stepkit::arg(3, ""));
+    if ["put", "update"].contains(&command.as_str()) && value.is_empty() {
+        let sentence =
+            format!("{command} needs a value: kv {command} KEY VALUE, nothing is stored.");
+        return Err(Problem::new(sentence).hint("for example `cargo run -p kv -- put color blue`"));
+    }
+    // The keys a bucket takes: letters, digits and - / _ = . (a dot separates tokens, as in a
+    // subject), never a dot first or last.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-/_=.".contains(c);
+    let odd = key.is_empty() || key.starts_with('.') || key.ends_with('.');
+    if command != "watch" && (odd || !key.chars().all(allowed)) {
+        let hint = "use letters, digits and - / _ = . only, with no space and no dot first or \
+                    last: color, user.42.name";
+        return Err(Problem::new(format!("'{key}' is not a key a bucket takes.")).hint(hint));
+    }
 
     let options =
         stepkit::in_class(async_nats::ConnectOptions::new()).name(stepkit::connection_name("kv"));
@@ -70,14 +84,26 @@ async fn main() -> Result<(), Problem> {
                 info!("{}", describe(&entry.map_err(failed)?));
             }
         }
-        // Every key's value, then each change; the server away for 10 s is a missed heartbeat.
+        // Every key's value, then each change. When the server goes away and comes back,
+        // async-nats makes the watcher's consumer again: changes after the restart arrive (with
+        // 0.51, nothing is reported while it is away). An error it reports is a warning, and
+        // the watch goes on.
         "watch" => {
             let mut changes = bucket.watch_with_history(">").await.map_err(failed)?;
             info!("Watching the bucket 'tutorial' (Ctrl-C stops)");
-            while let Some(entry) = changes.next().await {
-                match entry {
-                    Ok(entry) => info!("{}", describe(&entry)),
-                    Err(err) => warn!("The watcher lost the server ({err}); it resumes once back"),
+            let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+            loop {
+                tokio::select! {
+                    entry = changes.next() => match entry {
+                        Some(Ok(entry)) => info!("{}", describe(&entry)),
+                        Some(Err(err)) => warn!("The watcher reports: {err}; it goes on"),
+                        None => return Err(Problem::new("the watcher ended: the server closed it.")),
+                    },
+                    signal = &mut ctrl_c => {
+                        signal.map_err(stepkit::ctrl_c_failed)?;
+                        info!("Ctrl-C: stopped watching");
+                        break;
+                    }
                 }
             }
         }

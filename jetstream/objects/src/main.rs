@@ -25,7 +25,7 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("objects")?;
+    let url = stepkit::start_jetstream("objects")?;
     let command = stepkit::arg(1, "list");
     let (first, second) = (stepkit::arg(2, ""), stepkit::arg(3, ""));
     let options = ConnectOptions::new().name(stepkit::connection_name("objects"));
@@ -72,10 +72,17 @@ async fn main() -> Result<(), Problem> {
                         "give a new file's path, in a folder that exists and that you may write";
                     Problem::new(format!("cannot write {path} ({err}).")).hint(hint)
                 })?;
-            // The digest is checked as the last chunk arrives: a damaged object fails here.
+            // async-nats adds up the digest chunk by chunk and compares it with the record's
+            // as the last chunk arrives: a damaged object fails here ("wrong digest").
             if let Err(err) = tokio::io::copy(&mut object, &mut file).await {
-                let _ = tokio::fs::remove_file(path).await; // nothing half-written stays
-                return Err(Problem::new(format!("'{name}' came back damaged: {err}.")));
+                // Nothing half-written stays; had the removal failed, the learner must know.
+                let removed = match tokio::fs::remove_file(path).await {
+                    Ok(()) => format!("{path} was removed"),
+                    Err(err) => format!("remove {path} by hand ({err})"),
+                };
+                let sentence = format!("'{name}' came back damaged ({err}): {removed}.");
+                let hint = "the stored copy is wrong: put the file again under its name";
+                return Err(Problem::new(sentence).hint(hint));
             }
             let written = describe(object.info());
             info!("Wrote '{name}' to {path} ({written}), its digest checked");
@@ -108,9 +115,18 @@ async fn main() -> Result<(), Problem> {
                 }
             }
         }
-        _ => {
+        (known @ ("put" | "get" | "delete"), _, _) => {
+            let usage = match known {
+                "put" => "objects put PATH [NAME]",
+                "get" => "objects get NAME PATH (PATH: a new file to write it to)",
+                _ => "objects delete NAME",
+            };
+            return Err(Problem::new(format!("{known} needs more: {usage}.")));
+        }
+        (unknown, _, _) => {
             let usage = "objects put PATH [NAME] | get NAME PATH | list | delete NAME | watch";
-            return Err(Problem::new(format!("objects needs a command: {usage}.")));
+            let sentence = format!("'{unknown}' is not a command of objects.");
+            return Err(Problem::new(sentence).hint(usage));
         }
     }
     Ok(())

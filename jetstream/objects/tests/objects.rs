@@ -124,7 +124,7 @@ fn a_missing_object_file_or_folder_is_one_sentence_and_exit_1() {
     let server = server();
     let scratch = ScratchDir::new("objects-errors");
     let nowhere = scratch.path().join("no-such-folder").join("out.bin");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["get", "nothing", "/tmp/unused"],
             "there is no object 'nothing' in the bucket 'tutorial-files'.",
@@ -134,7 +134,12 @@ fn a_missing_object_file_or_folder_is_one_sentence_and_exit_1() {
             &["put", "/no/such/file.bin"],
             "cannot read /no/such/file.bin",
         ),
-        (&["frobnicate"], "objects needs a command"),
+        (&["lst"], "'lst' is not a command of objects."),
+        (
+            &["get", "big.bin"],
+            "get needs more: objects get NAME PATH (PATH: a new file to write it to).",
+        ),
+        (&["put"], "put needs more: objects put PATH [NAME]."),
     ];
     for (args, says) in cases {
         let out = objects(&server, args);
@@ -157,6 +162,48 @@ fn a_missing_object_file_or_folder_is_one_sentence_and_exit_1() {
 }
 
 #[test]
+fn a_damaged_chunk_fails_the_digest_check_and_leaves_no_file() {
+    let server = server();
+    let scratch = ScratchDir::new("objects-damaged");
+    let original = scratch.path().join("big.bin");
+    three_megabytes(&original);
+    let out = objects(&server, &["put", original.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    // Damage it as a disk or a careless tool could: through the JetStream API, the last chunk
+    // is deleted and other bytes are stored on its subject in its place.
+    let stream = "OBJ_tutorial-files";
+    let filter = r#"{"subjects_filter": "$O.tutorial-files.C.>"}"#;
+    let info = testkit::jetstream_api(&server, &format!("$JS.API.STREAM.INFO.{stream}"), filter);
+    let info = info.unwrap();
+    let subjects = info["state"]["subjects"].as_object().unwrap();
+    let chunks = subjects.keys().next().unwrap().clone();
+    assert_eq!(subjects[&chunks], 24, "{info}");
+    let last = format!(r#"{{"last_by_subj": "{chunks}"}}"#);
+    let last = testkit::jetstream_api(&server, &format!("$JS.API.STREAM.MSG.GET.{stream}"), &last);
+    let seq = last.unwrap()["message"]["seq"].as_u64().unwrap();
+    let delete = format!(r#"{{"seq": {seq}}}"#);
+    testkit::jetstream_api(
+        &server,
+        &format!("$JS.API.STREAM.MSG.DELETE.{stream}"),
+        &delete,
+    )
+    .unwrap();
+    testkit::publish_all(&server, &chunks, &["damaged".to_string()]).unwrap();
+
+    let copy = scratch.path().join("copy.bin");
+    let out = objects(&server, &["get", "big.bin", copy.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    let sentence = format!(
+        "'big.bin' came back damaged (wrong digest): {} was removed.",
+        copy.display()
+    );
+    assert!(out.stderr.contains(&sentence), "{}", out.all);
+    assert!(out.stderr.contains("put the file again"), "{}", out.all);
+    assert!(!out.contains("its digest checked"), "{}", out.all);
+    assert!(!copy.exists(), "the damaged copy was left behind");
+}
+
+#[test]
 fn without_jetstream_it_says_what_to_start() {
     let server = checks::start(ServerOptions::new());
     let out = objects(&server, &["list"]);
@@ -168,4 +215,4 @@ fn without_jetstream_it_says_what_to_start() {
     );
 }
 
-testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new().jetstream(None));
+testkit::step_checks!(jetstream: BIN);

@@ -10,7 +10,7 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("solution-ack-it")?;
+    let url = stepkit::start_jetstream("solution-ack-it")?;
     let client = stepkit::in_class(ConnectOptions::new())
         .name(stepkit::connection_name("solution-ack-it"))
         .connect(&url)

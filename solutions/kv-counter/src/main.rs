@@ -9,7 +9,7 @@ use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
-    let url = stepkit::start("solution-kv-counter")?;
+    let url = stepkit::start_jetstream("solution-kv-counter")?;
     let count = stepkit::number_arg(1, "COUNT", 1)?;
     let pause = stepkit::number_arg(2, "PAUSE", 0)?;
     let client = stepkit::in_class(ConnectOptions::new())

@@ -48,6 +48,7 @@ impl fmt::Debug for Problem {
 /// How a step reaches its server: as a user (named, never the password), or by `--FLAG`.
 enum Kind {
     Plain,
+    JetStream,
     Cluster,
     User(String),
     Secured(&'static str),
@@ -93,6 +94,11 @@ impl async_nats::ToServerAddrs for NatsUrl {
 /// For a step without credentials: sets up logging and returns `NATS_URL`.
 pub fn start(name: &str) -> Result<NatsUrl, Problem> {
     start_on(name, DEFAULT_URL, Kind::Plain)
+}
+
+/// For a JetStream step: as [`start`], with a server with JetStream in the sentences.
+pub fn start_jetstream(name: &str) -> Result<NatsUrl, Problem> {
+    start_on(name, DEFAULT_URL, Kind::JetStream)
 }
 
 /// For a step on a cluster: `NATS_URL` defaults to the three nodes of `cargo xtask cluster`.
@@ -262,6 +268,7 @@ impl From<ConnectError> for Problem {
 fn unreached(url: &str, kind: &Kind, err: &ConnectError) -> Problem {
     let (at, command, other) = match kind {
         Kind::Plain => ("a NATS server at", "server".into(), "a running server"),
+        Kind::JetStream => ("a NATS server at", "server --jetstream".into(), "a JetStream server"),
         Kind::Cluster => {
             ("any NATS server of", "cluster".into(), "running servers (comma-separated)")
         }

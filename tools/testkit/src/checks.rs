@@ -132,6 +132,13 @@ pub fn fails_clearly_without_server(bin: &str, env: &[(&str, &str)]) {
     assert_claims_nothing(&out);
 }
 
+/// With no server running, the hint names the very command that starts the server it needs.
+pub fn no_server_hint_names(bin: &str, command: &str) {
+    let port = free_port().unwrap_or_else(|err| panic!("{err}"));
+    let out = run(bin, &format!("nats://127.0.0.1:{port}"), &[], &[]);
+    assert_error(&out, &["cannot connect to a NATS server at", command]);
+}
+
 /// `NATS_URL` that is not a NATS address gets a sentence with the expected form.
 pub fn explains_invalid_url(bin: &str) {
     let out = run(bin, "http://localhost:4222", &[], &[]);

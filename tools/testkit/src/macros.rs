@@ -33,6 +33,18 @@ macro_rules! step_checks {
             $crate::checks::refuses_credentials_in_url($bin);
         }
     };
+    (jetstream: $bin:expr $(,)?) => {
+        $crate::step_checks!(
+            plain: $bin,
+            auth_hint: "cargo xtask server",
+            server: $crate::ServerOptions::new().jetstream(None),
+        );
+
+        #[test]
+        fn no_server_hint_names_a_server_with_jetstream() {
+            $crate::checks::no_server_hint_names($bin, "`cargo xtask server --jetstream`");
+        }
+    };
     (auth: $bin:expr, subject_args: $args:expr $(,)?) => {
         $crate::step_checks!(auth: $bin, server: $crate::ServerOptions::new().auth("foo", "bar"));
         $crate::step_checks!(
