@@ -18,10 +18,11 @@
 //! Arguments: `calc [OPERATION] [NUMBER]...` (default `sum` of nothing); OPERATION is `sum` or
 //! `max`, the endpoints of the service.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use async_nats::{ConnectOptions, RequestErrorKind};
-use log::info;
+use log::{error, info};
 use serde::Deserialize;
 use stepkit::Problem;
 
@@ -32,7 +33,7 @@ struct Answer {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Problem> {
+async fn main() -> Result<ExitCode, Problem> {
     let url = stepkit::start("calc")?;
     let operation = stepkit::arg(1, "sum");
     let numbers = std::env::args().skip(2).map(|text| {
@@ -54,9 +55,16 @@ async fn main() -> Result<(), Problem> {
     let answer = match client.request(subject.clone(), body.into()).await {
         Ok(answer) => answer,
         // No subscriber on the subject: the server says so at once.
+        // It cannot say whether a service runs without this endpoint, or no service at all.
         Err(err) if err.kind() == RequestErrorKind::NoResponders => {
             let sentence = format!("no service answers on {subject}.");
-            let hint = "start one with `cargo run -p service` (its endpoints are sum and max)";
+            let hint = match operation.as_str() {
+                "sum" | "max" => "start one with `cargo run -p service`".to_string(),
+                _ => format!(
+                    "the service step has the endpoints sum and max only; one with {operation} \
+                     must run (the exercise service-endpoint adds avg)"
+                ),
+            };
             return Err(Problem::new(sentence).hint(hint));
         }
         Err(err) => return Err(Problem::new(format!("no answer on {subject}: {err}."))),
@@ -70,14 +78,11 @@ async fn main() -> Result<(), Problem> {
             .get(name)
             .map(|value| value.to_string())
     };
+    // Not a failure of calc's: an answer, which says no. Logged, with its own exit code.
     if let Some(status) = header("Nats-Service-Error") {
         let code = header("Nats-Service-Error-Code").unwrap_or_default();
-        let sentence = format!("the service refused {shown} on {subject} (code {code}): {status}.");
-        eprintln!(
-            "Error: {:?}",
-            Problem::new(sentence).hint("send a non-empty list of numbers")
-        );
-        std::process::exit(2);
+        error!("The service refused {shown} on {subject} (code {code}): {status}");
+        return Ok(ExitCode::from(2));
     }
     let answer: Answer = serde_json::from_slice(&answer.payload).map_err(|err| {
         Problem::new(format!(
@@ -85,5 +90,5 @@ async fn main() -> Result<(), Problem> {
         ))
     })?;
     info!("{subject} {shown} = {}", answer.result);
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -42,7 +42,11 @@ async fn main() -> Result<(), Problem> {
         .publish_with_reply(subject.clone(), inbox, body.clone().into())
         .await;
     sent.map_err(|err| stepkit::publish_error(&client, &[&subject], body.len(), err))?;
-    info!("Asked '{subject}' {body}; gathering for up to {deadline:?}");
+    let seconds = |time: Duration| format!("{:.1} s", time.as_secs_f64());
+    info!(
+        "Asked '{subject}' {body}; gathering for up to {}",
+        seconds(deadline)
+    );
 
     // Gather, until the count, the deadline or the quiet period, whichever comes first.
     let started = Instant::now();
@@ -63,7 +67,10 @@ async fn main() -> Result<(), Problem> {
             Ok(Some(answer)) => {
                 gathered += 1;
                 let text = String::from_utf8_lossy(&answer.payload);
-                info!("Answer {gathered} after {:?}: {text}", started.elapsed());
+                info!(
+                    "Answer {gathered} after {}: {text}",
+                    seconds(started.elapsed())
+                );
                 if gathered == count {
                     why = "the count";
                     break;
@@ -87,15 +94,13 @@ async fn main() -> Result<(), Problem> {
         );
     }
     if gathered == 0 {
-        let sentence = format!("no answer on '{subject}' within {deadline:?}.");
+        let sentence = format!("no answer on '{subject}' within {}.", seconds(deadline));
         return Err(
             Problem::new(sentence).hint("the responders may be slower: give a longer DEADLINE_MS")
         );
     }
-    info!(
-        "Gathered {gathered} answer(s) in {:?}, stopped by {why}",
-        started.elapsed()
-    );
+    let took = seconds(started.elapsed());
+    info!("Gathered {gathered} answer(s) in {took}, stopped by {why}");
     client.drain().await?;
     Ok(())
 }

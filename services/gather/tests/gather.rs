@@ -110,7 +110,7 @@ fn a_late_answer_is_not_gathered() {
     let out = gather(&server, &["quote", "{}", "0", "300"]);
     assert_eq!(out.code, Some(1), "{}", out.all);
     assert!(
-        out.stderr.contains("no answer on 'quote' within 300ms."),
+        out.stderr.contains("no answer on 'quote' within 0.3 s."),
         "{}",
         out.all
     );

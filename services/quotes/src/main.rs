@@ -14,7 +14,9 @@
 //! terminal 4:  cargo run -p gather
 //! ```
 //!
-//! Arguments: `quote [AUTHOR] [SCORE] [DELAY_MS]` (defaults `ada`, 5 and 0).
+//! Arguments: `quotes [AUTHOR] [SCORE] [DELAY_MS]` (defaults `ada`, 5 and 0). Each request is
+//! answered in a task of its own, so a slow answer holds up neither the next request nor
+//! Ctrl-C.
 
 use std::time::Duration;
 
@@ -53,7 +55,7 @@ async fn main() -> Result<(), Problem> {
     let when = if delay.is_zero() {
         "at once".to_string()
     } else {
-        format!("after {delay:?}")
+        format!("after {} ms", delay.as_millis())
     };
     info!("{author} answers on 'quote' with score {score}, {when}");
     let text = TEXTS[author.len() % TEXTS.len()];
@@ -69,12 +71,19 @@ async fn main() -> Result<(), Problem> {
         tokio::select! {
             request = requests.next() => {
                 let Some(request) = request else { break };
-                let Some(reply) = request.reply else { continue }; // not a request
-                tokio::time::sleep(delay).await;
-                match client.publish(reply, body.clone().into()).await {
-                    Ok(()) => info!("Answered {}", String::from_utf8_lossy(&request.payload)),
-                    Err(err) => warn!("Could not answer: {err}"),
-                }
+                let asked = String::from_utf8_lossy(&request.payload).to_string();
+                let Some(reply) = request.reply else {
+                    warn!("A message without a reply subject, {asked}: nobody to answer");
+                    continue;
+                };
+                let (client, body) = (client.clone(), body.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await; // the pretend thinking
+                    match client.publish(reply, body.into()).await {
+                        Ok(()) => info!("Answered {asked}"),
+                        Err(err) => warn!("Could not answer {asked}: {err}"),
+                    }
+                });
             }
             signal = &mut ctrl_c => {
                 signal.map_err(stepkit::ctrl_c_failed)?;
@@ -82,7 +91,8 @@ async fn main() -> Result<(), Problem> {
             }
         }
     }
-    client.drain().await?; // the last answers go out before the connection closes
+    // Drain flushes what was published; an answer still in its delay is not sent.
+    client.drain().await?;
     info!("Ctrl-C: {author} stopped");
     Ok(())
 }

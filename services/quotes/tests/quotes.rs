@@ -36,4 +36,28 @@ fn answers_with_a_json_quote_and_stops_on_ctrl_c() {
     assert!(out.contains("Ctrl-C: grace stopped"), "{}", out.all);
 }
 
+#[test]
+fn slow_answers_go_out_side_by_side_and_a_message_without_reply_gets_a_line() {
+    let server = checks::start(ServerOptions::new());
+    let quote = Step::start(
+        Step::command(BIN)
+            .env("NATS_URL", server.url())
+            .args(["grace", "9", "1000"]),
+    )
+    .unwrap();
+    server.wait_for_subscription("quote", PATIENCE).unwrap();
+    // Two requests at once, each answered after 1 s: one after the other, the second would
+    // come after 2 s, past this 1.8 s timeout.
+    let timeout = std::time::Duration::from_millis(1800);
+    let answers = requests(&server, "quote", &["first", "second"], timeout).unwrap();
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    testkit::publish_all(&server, "quote", &["hello".to_string()]).unwrap();
+    quote
+        .wait_for_line(
+            "A message without a reply subject, hello: nobody to answer",
+            PATIENCE,
+        )
+        .unwrap();
+}
+
 testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new());

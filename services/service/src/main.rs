@@ -3,8 +3,9 @@
 //! Most NATS programs in production are services: they answer requests. async-nats's service
 //! API (Go's `micro` package) gives one a name, a version and endpoints, shares the requests
 //! among running copies, answers discovery (`$SRV.PING`, `$SRV.INFO`, `$SRV.STATS`) and counts
-//! requests and errors. This one, `calc` 1.0.0, has two endpoints in the group `calc`:
-//! `calc.sum` and `calc.max`. A request is a JSON array of numbers; the answer is a JSON object
+//! requests and errors. This one, `calc` 1.0.0, has two endpoints in the group `calc`, named
+//! `sum` and `max`, on the subjects `calc.sum` and `calc.max`. A request is a JSON array of
+//! numbers; the answer is a JSON object
 //! `{"result": N}`. Anything else gets an error reply: the headers `Nats-Service-Error` (the
 //! sentence) and `Nats-Service-Error-Code: 400`.
 //!
@@ -17,7 +18,7 @@
 //! ```
 //!
 //! Arguments: `service [CONCURRENCY] [WORK_MS]` (defaults 1 and 0): how many requests it
-//! handles at once, and a pretend work time for each, to see concurrency pay off.
+//! handles at once (1 to 1000), and a pretend work time for each, to see concurrency pay off.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +40,11 @@ struct Answer {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
     let url = stepkit::start("service")?;
-    let concurrency = stepkit::number_arg(1, "CONCURRENCY", 1)?.clamp(1, 1000) as usize;
+    let concurrency = stepkit::number_arg(1, "CONCURRENCY", 1)? as usize;
+    if !(1..=1000).contains(&concurrency) {
+        let sentence = format!("CONCURRENCY must be from 1 to 1000, not {concurrency}.");
+        return Err(Problem::new(sentence).hint("1 handles one request at a time"));
+    }
     let work = Duration::from_millis(stepkit::number_arg(2, "WORK_MS", 0)?);
     let options =
         stepkit::in_class(ConnectOptions::new()).name(stepkit::connection_name("service"));
@@ -52,10 +57,13 @@ async fn main() -> Result<(), Problem> {
     let service = service.start("calc", "1.0.0").await.map_err(failed)?;
     let id = service.info().await.id;
     // The group prefixes its endpoints' subjects. Each endpoint subscribes in the queue group
-    // `q`, so the server gives each request to one instance, with no configuration.
+    // `q`, so the server gives each request to one instance, with no configuration. Named
+    // `sum` and `max`, as Go and JavaScript name them: without `name`, async-nats would name
+    // them after their subjects, `calc-sum` and `calc-max`, in INFO and STATS.
     let group = service.group("calc");
-    let sum = group.endpoint("sum").await.map_err(failed)?;
-    let max = group.endpoint("max").await.map_err(failed)?;
+    let sum = group.endpoint_builder().name("sum").add("sum").await;
+    let max = group.endpoint_builder().name("max").add("max").await;
+    let (sum, max) = (sum.map_err(failed)?, max.map_err(failed)?);
     info!("Service calc 1.0.0, instance {id}: calc.sum and calc.max, {concurrency} at a time");
 
     // One stream of requests from both endpoints. Each is handled in a task of its own, at
@@ -125,11 +133,13 @@ fn calculate(endpoint: &str, body: &[u8]) -> Result<f64, String> {
     let numbers: Vec<f64> = serde_json::from_slice(body)
         .map_err(|_| "expected a JSON array of numbers, such as [1, 2, 3]".to_string())?;
     match endpoint {
+        // Folded from 0: the sum of nothing is 0 (`Iterator::sum` of f64 would start at -0).
+        "calc.sum" => Ok(numbers.iter().fold(0.0, |total, n| total + n)),
         "calc.max" => numbers
             .into_iter()
             .reduce(f64::max)
             .ok_or("max needs at least one number".into()),
-        _ => Ok(numbers.iter().sum()),
+        other => Err(format!("{other} is not an endpoint of this service")),
     }
 }
 

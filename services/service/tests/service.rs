@@ -78,9 +78,15 @@ fn an_error_reply_carries_its_sentence_and_code_in_headers() {
     assert_eq!(out.code, Some(2), "{}", out.all);
     assert!(
         out.stderr.contains(
-            "the service refused [] on calc.max (code 400): max needs at least one number."
+            "[ERROR calc] The service refused [] on calc.max (code 400): max needs at least one \
+             number"
         ),
         "{}",
+        out.all
+    );
+    assert!(
+        !out.contains("Error:"),
+        "an answer, not calc's failure:\n{}",
         out.all
     );
     // Not JSON at all: the headers say what was wrong.
@@ -101,6 +107,91 @@ fn an_error_reply_carries_its_sentence_and_code_in_headers() {
     assert_eq!(
         sentence.as_deref(),
         Some("expected a JSON array of numbers, such as [1, 2, 3]")
+    );
+}
+
+#[test]
+fn the_sum_of_no_numbers_is_zero_not_minus_zero() {
+    let server = checks::start(ServerOptions::new());
+    let _service = start_service(&server, &[]);
+    let out = run(&server, "calc", &["sum"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    out.assert_first_lines(&["calc.sum [] = 0"]);
+}
+
+#[test]
+fn an_operation_the_service_lacks_is_told_from_a_missing_service() {
+    let server = checks::start(ServerOptions::new());
+    let _service = start_service(&server, &[]);
+    let out = run(&server, "calc", &["avg", "1", "2"]);
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr.contains("no service answers on calc.avg."),
+        "{}",
+        out.all
+    );
+    let hint = "the service step has the endpoints sum and max only; one with avg must run";
+    assert!(out.stderr.contains(hint), "{}", out.all);
+    assert!(!out.stderr.contains("start one with"), "{}", out.all);
+}
+
+#[test]
+fn a_concurrency_of_zero_is_refused_not_changed() {
+    let server = checks::start(ServerOptions::new());
+    for concurrency in ["0", "1001"] {
+        let mut command = Step::command(BIN);
+        command.env("NATS_URL", server.url()).arg(concurrency);
+        let out = Step::run(&mut command, PATIENCE).unwrap();
+        assert_eq!(out.code, Some(1), "{}", out.all);
+        let sentence = format!("CONCURRENCY must be from 1 to 1000, not {concurrency}.");
+        assert!(out.stderr.contains(&sentence), "{}", out.all);
+    }
+}
+
+#[test]
+fn the_endpoints_are_named_sum_and_max_as_go_and_javascript_name_them() {
+    let server = checks::start(ServerOptions::new());
+    let _service = start_service(&server, &[]);
+    let info = requests(&server, "$SRV.INFO.calc", &[""], PATIENCE).unwrap();
+    let info: serde_json::Value = serde_json::from_str(info[0].as_ref().unwrap()).unwrap();
+    let mut endpoints: Vec<(String, String)> = info["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].to_string(), e["subject"].to_string()))
+        .collect();
+    endpoints.sort();
+    assert_eq!(
+        endpoints,
+        [
+            (r#""max""#.to_string(), r#""calc.max""#.to_string()),
+            (r#""sum""#.to_string(), r#""calc.sum""#.to_string())
+        ],
+        "{info}"
+    );
+}
+
+#[test]
+fn discover_stops_at_the_count_ping_gave_instead_of_three_windows() {
+    let server = checks::start(ServerOptions::new());
+    let _service = start_service(&server, &[]);
+    server
+        .wait_for_subscriptions("calc.sum", 1, PATIENCE)
+        .unwrap();
+    // A window of 3 s: PING waits all of it (nobody knows how many will answer), INFO and
+    // STATS stop at the one instance PING found. Three whole windows would be 9 s.
+    let out = run(&server, "discover", &["calc", "3000"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("1 instance(s) answered within 3000 ms"),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.elapsed < Duration::from_secs(6),
+        "{:?}\n{}",
+        out.elapsed,
+        out.all
     );
 }
 
