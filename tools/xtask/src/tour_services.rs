@@ -82,8 +82,7 @@ pub fn services(s: &mut Script) -> Result<(), String> {
 
     s.say("\nterminal 4 $ cargo run -p service   # a second instance");
     let mut two = instance(s, &server, 4, 2);
-    // What `cargo run -p calc -- sum 1 2` sends, twenty times (the guide's loop), at once.
-    let bodies = ["[1.0,2.0]"; 20];
+    let bodies = ["[1.0,2.0]"; 20]; // what the guide's loop of `calc sum 1 2` sends
     let answers = testkit::requests(&server, "calc.sum", &bodies, PATIENCE).map_err(|err| err.0)?;
     let all = answers
         .iter()
@@ -93,8 +92,7 @@ pub fn services(s: &mut Script) -> Result<(), String> {
     s.check("service", all.map_err(String::from));
     s.say("\n20 requests on calc.sum: both instances take some");
     s.wait_total(&[&one, &two], "calc.sum [1.0,2.0] = 3", 20);
-    let shared =
-        |line: &str| line.contains("Service calc") || line.contains("calc.sum [1.0,2.0] = 3");
+    let shared = |l: &str| l.contains("Service calc") || l.contains("calc.sum [1.0,2.0] = 3");
     s.summary(&one, "service/shared-1", shared, steady);
     s.summary(&two, "service/shared-2", shared, steady);
     let mut discover = s.start(terminal(3, "discover"));
