@@ -65,7 +65,7 @@ pub fn run() -> Result<(), String> {
     problems.extend(crate::tool_sizes::problems(&root));
     if problems.is_empty() {
         println!(
-            "xtask: every lesson within its target; stepkit's copies of {} lesson functions \
+            "xtask: every lesson within a quarter of its target; stepkit's copies of {} lesson functions \
              are the lessons' code; the README's tables list every step; no file of the tools over \
              400 lines, no function over 60",
             TAUGHT.len()
@@ -86,16 +86,24 @@ fn check_sizes(step: &str, target: usize, problems: &mut Vec<String>) -> Result<
             .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         let file = path.file_name().unwrap_or_default().to_string_lossy();
         let size = lesson_size(&text);
-        let verdict = if size <= target { "ok" } else { "TOO LONG" };
+        // The target is a guide (DESIGN.md): a lesson over it is shown, and fails only past a
+        // quarter more, where it is no longer "about" the target.
+        let ceiling = target + target / 4;
+        let verdict = match size {
+            _ if size <= target => "ok",
+            _ if size <= ceiling => "over the guide",
+            _ => "TOO LONG",
+        };
         let name = if file == "main.rs" {
             step.to_string()
         } else {
             format!("  {file}")
         };
         println!("  {name:<20} {size:>3} of {target}  {verdict}");
-        if size > target {
+        if size > ceiling {
             problems.push(format!(
-                "{step}/src/{file} has {size} lesson lines, more than {target}"
+                "{step}/src/{file} has {size} lesson lines, more than {ceiling} (a target of \
+                 {target}, and a quarter more)"
             ));
         }
         if file == "main.rs" {
