@@ -2,6 +2,10 @@
 // Helpers below unwrap like the tests do: a panic is the test failing with its reason.
 #![allow(clippy::unwrap_used)]
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
 use testkit::pki::{ScratchDir, new_user_nkey};
 use testkit::{ServerOptions, checks};
 
@@ -93,4 +97,55 @@ fn names_its_connection_for_the_servers_monitoring() {
         ServerOptions::new().nkey(&public),
         &[("NATS_NKEY", &seed)],
     );
+}
+
+/// The seed never leaves the client: every byte the step sends, recorded by a relay between
+/// it and the server, holds the public key and a signature of the nonce, and no seed. (The
+/// server's own trace would not show it: it redacts the nkey and the signature.)
+#[test]
+fn the_seed_never_crosses_the_wire_only_the_public_key_and_a_signature_do() {
+    let dir = ScratchDir::new("nkey-pub-wire");
+    let (server, file, public) = server_and_seed(&dir);
+    let seed = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    let (url, sent) = relay(&server);
+    let out = checks::run(BIN, &url, &[("NATS_NKEY", &file)], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let sent = String::from_utf8_lossy(&sent.lock().unwrap()).to_string();
+    let connect = sent
+        .lines()
+        .find(|l| l.starts_with("CONNECT "))
+        .unwrap_or_default();
+    assert!(
+        connect.contains(&format!("\"nkey\":\"{public}\"")),
+        "{sent}"
+    );
+    assert!(connect.contains("\"sig\":\""), "{sent}");
+    assert!(!sent.contains(&seed), "the seed crossed the wire");
+    assert!(!out.all.contains(&seed), "the seed was printed");
+}
+
+/// A relay on a free port to `server`, for one connection: the URL to give the step, and
+/// every byte the step sends through it.
+fn relay(server: &testkit::NatsServer) -> (String, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("nats://{}", listener.local_addr().unwrap());
+    let target = server.url().replace("nats://", "");
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let record = sent.clone();
+    std::thread::spawn(move || {
+        let (client, _) = listener.accept().unwrap();
+        let upstream = TcpStream::connect(target).unwrap();
+        let (mut from_client, mut to_server) =
+            (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+        let (mut from_server, mut to_client) = (upstream, client);
+        std::thread::spawn(move || std::io::copy(&mut from_server, &mut to_client));
+        let mut buffer = [0u8; 4096];
+        while let Ok(n @ 1..) = from_client.read(&mut buffer) {
+            record.lock().unwrap().extend_from_slice(&buffer[..n]);
+            if to_server.write_all(&buffer[..n]).is_err() {
+                break;
+            }
+        }
+    });
+    (url, sent)
 }

@@ -6,7 +6,8 @@
 //!   and the Exercises chapter lists them in the same order;
 //! - no page up to an exercise's chapter (nor the Exercises and For teachers pages) shows a
 //!   line of its solution that neither the starter nor a lesson walked through so far has;
-//! - the set-up chapter names the nats-server version the outputs were recorded with.
+//! - the set-up chapter names the nats-server version the outputs were recorded with;
+//! - every test that "Claims and their proofs" names as a proof exists.
 
 use std::path::Path;
 
@@ -313,7 +314,52 @@ pub fn run(root: &Path) -> Result<Vec<String>, String> {
             "docs/src/setup.md must say which server the outputs come from (\"{version}\")"
         ));
     }
+    problems.extend(claims_proofs(root)?);
     Ok(problems)
+}
+
+/// The tests that claims.md names in its Proof column (the last cell of a row), each of which
+/// must be a test function in a `tests/` folder of the workspace (or of `step_checks!`).
+fn claims_proofs(root: &Path) -> Result<Vec<String>, String> {
+    let claims = read(&root.join("docs/src/claims.md"))?;
+    let mut tests = read(&root.join("tools/testkit/src/macros.rs"))?;
+    for member in [
+        "tutorial",
+        "beyond",
+        "security",
+        "jetstream",
+        "services",
+        "tools",
+    ] {
+        for package in std::fs::read_dir(root.join(member))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for file in std::fs::read_dir(package.path().join("tests"))
+                .into_iter()
+                .flatten()
+            {
+                let path = file.map_err(|err| err.to_string())?.path();
+                if path.extension().is_some_and(|ext| ext == "rs") {
+                    tests.push_str(&read(&path)?);
+                }
+            }
+        }
+    }
+    let proofs = claims
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| Claim"));
+    let named = proofs.filter_map(|row| row.trim_end_matches('|').rsplit('|').next());
+    let names = named.flat_map(|cell| cell.split('`').skip(1).step_by(2).map(str::to_string));
+    Ok(names
+        .filter(|name| {
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+        .filter(|name| !tests.contains(&format!("fn {name}(")))
+        .map(|name| format!("docs/src/claims.md names the test {name}, which does not exist"))
+        .collect())
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ fn words(n: usize) -> String {
     ];
     match n {
         0..=19 => ONES[n].to_string(),
-        _ if n % 10 == 0 => TENS[n / 10 - 2].to_string(),
+        _ if n.is_multiple_of(10) => TENS[n / 10 - 2].to_string(),
         _ => format!("{}-{}", TENS[n / 10 - 2], ONES[n % 10]),
     }
 }

@@ -95,3 +95,27 @@ testkit::step_checks!(auth: BIN, subject_args: |subject| vec![subject.to_string(
 fn the_tests_pass_whatever_the_shell_exports() {
     testkit::sealed::sealed_from_the_shell("the_tests_pass_whatever_the_shell_exports");
 }
+
+/// The reason the step takes credentials out of the URL (nats.rs issue 1623): async-nats
+/// itself, given `nats://foo:bar@host`, sends no user and no password, and the server refuses.
+#[test]
+fn async_nats_itself_ignores_credentials_written_in_the_url() {
+    let server = checks::start(ServerOptions::new().auth("foo", "bar"));
+    let url = server.url().replace("nats://", "nats://foo:bar@");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let refused = runtime.block_on(async {
+        let options = async_nats::ConnectOptions::new().max_reconnects(Some(1));
+        options.connect(url.as_str()).await
+    });
+    let err = refused
+        .err()
+        .expect("async-nats used the URL's credentials");
+    assert_eq!(
+        err.kind(),
+        async_nats::ConnectErrorKind::AuthorizationViolation,
+        "{err}"
+    );
+}
