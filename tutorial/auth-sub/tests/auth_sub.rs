@@ -110,9 +110,9 @@ fn async_nats_itself_ignores_credentials_written_in_the_url() {
         let options = async_nats::ConnectOptions::new().max_reconnects(Some(1));
         options.connect(url.as_str()).await
     });
-    let err = refused
-        .err()
-        .expect("async-nats used the URL's credentials");
+    let Err(err) = refused else {
+        panic!("async-nats used the URL's credentials");
+    };
     assert_eq!(
         err.kind(),
         async_nats::ConnectErrorKind::AuthorizationViolation,
