@@ -61,7 +61,7 @@ async fn main() -> Result<(), Problem> {
     let stats: BTreeMap<String, Stats> = typed(&stats, "STATS");
 
     // One line per instance that answered PING, with the endpoints' counts added up.
-    for id in pings.iter().map(|m| id_of(m)) {
+    for id in pings.iter().map(id_of) {
         let named = match (infos.get(&id), pinged.get(&id)) {
             (Some(info), _) => {
                 let mut subjects: Vec<&str> =
