@@ -68,7 +68,8 @@ async fn main() -> Result<(), Problem> {
     let js = jetstream::new(client.clone());
 
     // Every run starts from zero: the stream goes, and comes back with five jobs.
-    let _ = js.delete_stream("POISON").await; // not found, the first time
+    // Not found, the first time. (Had it failed otherwise, `create_stream` would say so.)
+    let _ = js.delete_stream("POISON").await;
     let config = Config {
         name: "POISON".to_string(),
         subjects: vec!["poison.>".to_string()],
@@ -116,9 +117,14 @@ async fn advisory(advisories: &mut Subscriber) -> Result<(), Problem> {
         return Err(Problem::new("no advisory came within 10 s."));
     };
     // The advisory is JSON: which message (its stream sequence), after how many deliveries.
-    let json: serde_json::Value = serde_json::from_slice(&advisory.payload).unwrap_or_default();
-    let (seq, deliveries) = (&json["stream_seq"], &json["deliveries"]);
     let subject = advisory.subject;
+    let json: serde_json::Value = serde_json::from_slice(&advisory.payload).map_err(|err| {
+        let text = String::from_utf8_lossy(&advisory.payload);
+        Problem::new(format!(
+            "the advisory on {subject} is not JSON ({err}): {text}."
+        ))
+    })?;
+    let (seq, deliveries) = (&json["stream_seq"], &json["deliveries"]);
     info!("advisory on {subject}: stream_seq {seq}, deliveries {deliveries}");
     Ok(())
 }
