@@ -20,7 +20,7 @@
 use async_nats::ConnectOptions;
 use async_nats::jetstream::object_store::{Config, DeleteErrorKind, GetErrorKind, ObjectInfo};
 use futures_util::StreamExt;
-use log::info;
+use log::{info, warn};
 use stepkit::Problem;
 
 #[tokio::main(flavor = "current_thread")]
@@ -104,16 +104,24 @@ async fn main() -> Result<(), Problem> {
             })?;
             info!("Deleted '{name}' (its chunks are purged from the stream)");
         }
+        // Each change to the bucket's records, as kv's watcher does, until Ctrl-C.
         ("watch", _, _) => {
             let mut changes = bucket.watch().await.map_err(failed)?;
             info!("Watching the bucket 'tutorial-files' (Ctrl-C stops)");
-            while let Some(change) = changes.next().await {
-                let change = change.map_err(failed)?;
-                match change.deleted {
-                    true => info!("'{}' deleted", change.name),
-                    false => info!("'{}' stored: {}", change.name, describe(&change)),
+            let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+            loop {
+                let change = tokio::select! {
+                    change = changes.next() => change,
+                    signal = &mut ctrl_c => break signal.map_err(stepkit::ctrl_c_failed)?,
+                };
+                match change {
+                    Some(Ok(change)) if change.deleted => info!("'{}' deleted", change.name),
+                    Some(Ok(change)) => info!("'{}' stored: {}", change.name, describe(&change)),
+                    Some(Err(err)) => warn!("The watcher reports: {err}; it goes on"),
+                    None => return Err(Problem::new("the watcher ended: the server closed it.")),
                 }
             }
+            info!("Ctrl-C: stopped watching");
         }
         (known @ ("put" | "get" | "delete"), _, _) => {
             let usage = match known {

@@ -30,7 +30,7 @@ fn objects(server: &NatsServer, args: &[&str]) -> Output {
 
 /// 3 MB of bytes that repeat only every 251, so that a misplaced chunk would show.
 fn three_megabytes(path: &Path) -> Vec<u8> {
-    let bytes: Vec<u8> = (0..3 * 1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
+    let bytes = testkit::repeating_bytes(3 * 1024 * 1024);
     std::fs::write(path, &bytes).unwrap();
     bytes
 }
@@ -112,6 +112,8 @@ fn list_delete_and_watch() {
     watcher.wait_for_line("'a.txt' deleted", PATIENCE).unwrap();
     watcher.interrupt().unwrap();
     let out = watcher.wait_exit(PATIENCE).unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(out.contains("Ctrl-C: stopped watching"), "{}", out.all);
     assert!(
         out.contains("'a.txt' stored: 5 bytes") && out.contains("'second' stored: 4 bytes"),
         "{}",

@@ -3,16 +3,9 @@
 // A panic is the test failing with its message.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use testkit::{NatsServer, Output, PATIENCE, ServerOptions, Step, checks};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gather");
-
-fn quote_bin() -> PathBuf {
-    let dir = std::path::Path::new(BIN).parent().unwrap();
-    dir.join(format!("quotes{}", std::env::consts::EXE_SUFFIX))
-}
 
 /// Quote responders, each `[AUTHOR, SCORE, DELAY_MS]`, all subscribed.
 fn responders(server: &NatsServer, who: &[[&str; 3]]) -> Vec<Step> {
@@ -20,7 +13,7 @@ fn responders(server: &NatsServer, who: &[[&str; 3]]) -> Vec<Step> {
         .iter()
         .map(|args| {
             Step::start(
-                Step::command(quote_bin())
+                Step::command(testkit::workspace_step("quotes"))
                     .env("NATS_URL", server.url())
                     .args(args),
             )

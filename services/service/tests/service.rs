@@ -4,25 +4,11 @@
 // A panic is the test failing with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use testkit::{NatsServer, Output, PATIENCE, ServerOptions, Step, checks, requests};
 
 const BIN: &str = env!("CARGO_BIN_EXE_service");
-
-/// A sibling step of this part (calc, discover), from the same build: `cargo test --workspace`
-/// builds them all (alone, `cargo test -p service` needs a `cargo build` first).
-fn sibling(step: &str) -> PathBuf {
-    let dir = std::path::Path::new(BIN).parent().unwrap();
-    let bin = dir.join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.is_file(),
-        "{} is not built: run `cargo build` first",
-        bin.display()
-    );
-    bin
-}
 
 fn start_service(server: &NatsServer, args: &[&str]) -> Step {
     let service = Step::start(Step::command(BIN).env("NATS_URL", server.url()).args(args)).unwrap();
@@ -34,7 +20,7 @@ fn start_service(server: &NatsServer, args: &[&str]) -> Step {
 
 fn run(server: &NatsServer, step: &str, args: &[&str]) -> Output {
     Step::run(
-        Step::command(sibling(step))
+        Step::command(testkit::workspace_step(step))
             .env("NATS_URL", server.url())
             .args(args),
         PATIENCE,

@@ -71,21 +71,8 @@ fn run_peer(server: &NatsServer, args: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// A step of the workspace, from the same build (`cargo test --workspace` builds them all).
-fn step(name: &str) -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let dir = deps.parent().unwrap().parent().unwrap();
-    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.is_file(),
-        "{} is not built: run `cargo build` first",
-        bin.display()
-    );
-    bin
-}
-
 fn run_step(server: &NatsServer, name: &str, args: &[&str]) -> Output {
-    let mut command = Step::command(step(name));
+    let mut command = Step::command(testkit::workspace_step(name));
     command.env("NATS_URL", server.url()).args(args);
     Step::run(&mut command, PATIENCE).unwrap()
 }
@@ -181,7 +168,7 @@ fn guide_block(page: &str, name: &str) -> Vec<String> {
 #[test]
 fn the_rust_service_is_found_and_called_through_the_javascript_client_and_fits_adr32() {
     let server = checks::start(ServerOptions::new());
-    let mut command = Step::command(step("service"));
+    let mut command = Step::command(testkit::workspace_step("service"));
     command.env("NATS_URL", server.url());
     let service = Step::start(&mut command).unwrap();
     service
@@ -216,19 +203,13 @@ fn the_rust_service_is_found_and_called_through_the_javascript_client_and_fits_a
     assert_eq!(max["code"], "400", "{max}");
 }
 
-/// 3 MB that repeat only every 251 bytes: a misplaced chunk would show.
-fn three_megabytes(path: &Path) -> Vec<u8> {
-    let bytes: Vec<u8> = (0..3 * 1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
-    std::fs::write(path, &bytes).unwrap();
-    bytes
-}
-
 #[test]
 fn an_object_stored_by_objects_is_read_by_javascript_byte_for_byte_and_back() {
     let server = jetstream();
     let scratch = ScratchDir::new("interop-objects");
     let original = scratch.path().join("big.bin");
-    let bytes = three_megabytes(&original);
+    let bytes = testkit::repeating_bytes(3 * 1024 * 1024);
+    std::fs::write(&original, &bytes).unwrap();
     let out = run_step(&server, "objects", &["put", original.to_str().unwrap()]);
     assert_eq!(out.code, Some(0), "{}", out.all);
     let copy = scratch.path().join("from-rust.bin");
@@ -292,7 +273,7 @@ fn core_publish_and_subscribe_cross_both_ways() {
     );
 
     // JavaScript publishes, Rust receives.
-    let mut command = Step::command(step("async-sub"));
+    let mut command = Step::command(testkit::workspace_step("async-sub"));
     command.env("NATS_URL", server.url());
     let receiver = Step::start(&mut command).unwrap();
     server.wait_for_subscription("foo", PATIENCE).unwrap();

@@ -74,3 +74,22 @@ pub fn start_exercise(
     }
     step
 }
+
+/// Another step of the workspace, built by the same `cargo test --workspace` as the test that
+/// asks (a test's own step is `env!("CARGO_BIN_EXE_<name>")`; alone, `cargo test -p X` needs a
+/// `cargo build` first, and the failure says so).
+pub fn workspace_step(name: &str) -> std::path::PathBuf {
+    let test = std::env::current_exe().unwrap_or_else(|err| panic!("no test binary: {err}"));
+    // target/debug/deps/TEST: the steps are in target/debug.
+    let debug = test.parent().and_then(|deps| deps.parent());
+    let bin = debug.map(|dir| dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX)));
+    match bin {
+        Some(bin) if bin.is_file() => bin,
+        _ => panic!("the step {name} is not built: run `cargo build` first"),
+    }
+}
+
+/// `len` bytes that repeat only every 251 (a prime), so that a chunk out of place shows.
+pub fn repeating_bytes(len: u32) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}

@@ -146,7 +146,7 @@ fn objects(s: &mut Script) -> Result<(), String> {
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     let (big, copy) = (dir.join("big.bin"), dir.join("copy.bin"));
-    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let bytes = testkit::repeating_bytes(3_000_000);
     std::fs::write(&big, &bytes).map_err(|err| format!("cannot write {}: {err}", big.display()))?;
     let (big, copy) = (big.display().to_string(), copy.display().to_string());
     s.alias(&big, "big.bin");
