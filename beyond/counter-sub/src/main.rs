@@ -6,7 +6,7 @@
 //!
 //! It also shows what happens when messages arrive faster than they are handled. async-nats
 //! keeps the messages a program has not taken yet in a queue per subscription (65,536 by
-//! default). When that queue is full, new messages for the subscription are dropped, and the
+//! default, its documentation says). When that queue is full, new messages for the subscription are dropped, and the
 //! only sign of it is a `SlowConsumer` event. This program turns the event into a warning and
 //! counts the drops, so a learner sees them.
 //!

@@ -1,10 +1,10 @@
 //! # Beyond the tutorial: sharing the work in a queue group
 //!
 //! Subscribers that join the same queue group on a subject share its messages: the server
-//! gives each message to only one member of the group, picked at random. Start the program
-//! several times and the messages spread over the copies, which is how NATS services scale
-//! out without any configuration. (A plain subscriber of the same subject still gets every
-//! message: queue groups only share among their own members.)
+//! gives each message to only one member of the group (at random, the NATS docs say). Start
+//! the program several times and the messages spread over the copies, which is how NATS
+//! services scale out without any configuration. (A plain subscriber of the same subject
+//! still gets every message: queue groups only share among their own members.)
 //!
 //! Run it (four terminals):
 //!

@@ -6,7 +6,7 @@
 //! JSON document). A user brings its JWT and proves it owns it by signing the server's nonce
 //! with its nkey seed, as `nkey-pub` does. Both travel in one **credentials file**, the
 //! `.creds` that `nsc` (NATS's tool for operators) writes. Users come and go without touching
-//! the server.
+//! the server's configuration, as the NATS docs on JWT authentication describe.
 //!
 //! Run it (two terminals):
 //!

@@ -4,7 +4,7 @@
 //! secret string that the server and its clients share (`nats-server --auth TOKEN`). It suits
 //! a single application talking to its own server; users, with their own passwords and
 //! permissions, suit everything else. The token goes into `ConnectOptions::with_token`, it is
-//! sent in the CONNECT line, and it is never printed.
+//! sent in the CONNECT line (the client protocol's first message), and it is never printed.
 //!
 //! Run it (two terminals; an `async-sub` cannot listen here, it sends no token):
 //!

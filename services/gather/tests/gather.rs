@@ -97,8 +97,12 @@ fn a_late_answer_is_not_gathered() {
     // The slow one did answer, later, to an inbox that was gone.
     quotes[1].wait_for_line("Answered {}", PATIENCE).unwrap();
 
-    // Silence until the deadline is told apart from nobody listening.
+    // Silence until the deadline is told apart from nobody listening. The killed responders'
+    // subscriptions must be gone first, or the wait for the new one's would count theirs.
     drop(quotes);
+    server
+        .wait_until_subscriptions(PATIENCE, |subs| subs.iter().all(|(_, s)| s != "quote"))
+        .unwrap();
     let _slow = responders(&server, &[["slow", "10", "1500"]]);
     let out = gather(&server, &["quote", "{}", "0", "300"]);
     assert_eq!(out.code, Some(1), "{}", out.all);
