@@ -70,6 +70,14 @@ fn quote(word: &str) -> String {
 /// The server's log lines about the connection it refused: the `cid:N` of the line with the
 /// `-ERR 'Authorization Violation'` it sent, then every line of that connection.
 pub fn refused_connection_log(server: &NatsServer) -> Vec<String> {
+    // The client may exit before the server's log line reaches us: wait for it, then read.
+    if server
+        .log()
+        .wait_for("Authorization Violation", PATIENCE)
+        .is_err()
+    {
+        return Vec::new();
+    }
     let log = server.log().snapshot();
     let Some(refusal) = log
         .iter()
