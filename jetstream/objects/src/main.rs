@@ -110,6 +110,7 @@ async fn main() -> Result<(), Problem> {
             info!("Watching the bucket 'tutorial-files' (Ctrl-C stops)");
             let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
             loop {
+                // The next change, or Ctrl-C, which leaves the loop.
                 let change = tokio::select! {
                     change = changes.next() => change,
                     signal = &mut ctrl_c => break signal.map_err(stepkit::ctrl_c_failed)?,
