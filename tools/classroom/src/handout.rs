@@ -5,12 +5,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// What a student copy leaves out: the answers, the history, the build, the teacher's CI.
-const NOT_HANDED_OUT: [&str; 4] = ["solutions", "target", ".git", ".ci"];
+/// What a student copy leaves out, besides the files found by [`answers_in`]: the answers and
+/// the teacher's CI. (No history, build or untracked file is in a `git archive` anyway.)
+const NOT_HANDED_OUT: [&str; 2] = ["solutions", ".ci"];
 
-/// `classroom handout DIR`: a fresh tree (no git history) without `solutions/`, whose
-/// workspace has no solution members. The guide shows no solution line (`cargo xtask docs`
-/// checks it), so it goes as it is.
+/// `classroom handout DIR`: the workspace's last commit (`git archive HEAD`), never its working
+/// tree: a solved exercise, a saved settings file or an untracked file of the teacher's stays
+/// out. It leaves out `solutions/`, every test file that shows a solution's line, and the
+/// solution packages of `Cargo.toml` and `Cargo.lock`.
 pub fn handout(args: &[String]) -> Result<(), String> {
     let [dir] = args else {
         return Err("handout takes the folder to write: classroom handout ../nats-class".into());
@@ -19,42 +21,160 @@ pub fn handout(args: &[String]) -> Result<(), String> {
     if to.exists() {
         return Err(format!("{dir} exists already: name a new folder"));
     }
-    copy_tree(&root, &to, &NOT_HANDED_OUT)?;
-    let manifest = to.join("Cargo.toml");
-    let text = fs::read_to_string(&manifest)
-        .map_err(|err| format!("cannot read {}: {err}", manifest.display()))?;
-    let members: Vec<&str> = text
-        .lines()
-        .filter(|line| line.trim() != "\"solutions/*\",")
-        .collect();
-    fs::write(&manifest, members.join("\n") + "\n")
-        .map_err(|err| format!("cannot write {}: {err}", manifest.display()))?;
-    println!("classroom: a student copy is in {dir}: no solutions/, no git history, no target/");
+    let changed = git(&root, &["status", "--porcelain"]).map_err(|_| {
+        format!(
+            "{} is not a git checkout: a handout is made from the last commit (git archive), so \
+             that nothing of the working tree goes into it\nhint: run it in a clone of the \
+             workspace",
+            root.display()
+        )
+    })?;
+    fs::create_dir_all(&to).map_err(|err| format!("cannot create {dir}: {err}"))?;
+    extract_head(&root, &to)?;
+    for folder in NOT_HANDED_OUT {
+        let _ = fs::remove_dir_all(to.join(folder));
+    }
+    for (file, exercise) in answers_in(&to)? {
+        fs::remove_file(to.join(&file)).map_err(|err| format!("cannot remove {file}: {err}"))?;
+        println!("classroom: left out {file}: it shows a line of the {exercise} solution");
+    }
+    without_solutions(&to.join("Cargo.toml"), |text| {
+        let lines = text
+            .lines()
+            .filter(|line| line.trim() != "\"solutions/*\",");
+        lines.collect::<Vec<_>>().join("\n") + "\n"
+    })?;
+    without_solutions(&to.join("Cargo.lock"), |text| {
+        let blocks = text.split("\n[[package]]\n");
+        let kept = blocks.filter(|block| !block.starts_with("name = \"solution-"));
+        kept.collect::<Vec<_>>().join("\n[[package]]\n")
+    })?;
+    let changes = changed.lines().count();
+    if changes > 0 {
+        println!(
+            "classroom: {changes} uncommitted change(s) of the workspace are not in the handout \
+             (see git status): it holds the last commit"
+        );
+    }
+    println!("classroom: a student copy is in {dir}: the last commit, without solutions/");
     println!(
         "classroom: students open it and run `cargo xtask tour`, then `cargo xtask check NAME`"
     );
     Ok(())
 }
 
-/// Copies `from` into `to`, leaving out the top-level folders `skip`.
-fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<(), String> {
-    fs::create_dir_all(to).map_err(|err| format!("cannot create {}: {err}", to.display()))?;
-    let entries =
-        fs::read_dir(from).map_err(|err| format!("cannot read {}: {err}", from.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if skip.iter().any(|skipped| name == *skipped) {
+/// git in `root`; its output, or its error.
+fn git(root: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git").current_dir(root).args(args).output();
+    match out {
+        Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into()),
+        Ok(out) => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        Err(err) => Err(format!("cannot run git: {err}")),
+    }
+}
+
+/// The files of the last commit into `to`: git writes a tar archive, tar unpacks it (tar comes
+/// with Linux, macOS and Windows 10 and later).
+fn extract_head(root: &Path, to: &Path) -> Result<(), String> {
+    let archive = to.join(".handout.tar");
+    let path = archive.display().to_string();
+    git(
+        root,
+        &["archive", "--format=tar", "--output", &path, "HEAD"],
+    )
+    .map_err(|err| format!("git archive failed: {err}"))?;
+    let unpacked = Command::new("tar")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(to)
+        .status();
+    let _ = fs::remove_file(&archive);
+    match unpacked {
+        Ok(status) if status.success() => Ok(()),
+        _ => Err("tar could not unpack the workspace's archive".into()),
+    }
+}
+
+fn without_solutions(path: &Path, edit: impl Fn(&str) -> String) -> Result<(), String> {
+    let text =
+        fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    fs::write(path, edit(&text)).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+/// The test files of the copy at `root` that show a line of a solution: a line of
+/// `solutions/NAME/src/main.rs` of 12 characters or more that is neither in its starter nor in
+/// any lesson (the lessons teach it). Any other file that shows one stops the handout: it
+/// cannot be left out without breaking the build, and must be changed in the workspace.
+pub fn answers_in(copy: &Path) -> Result<Vec<(String, String)>, String> {
+    let answers = solution_lines(&nats_servers::workspace_root())?;
+    let mut found = Vec::new();
+    for file in files(copy, copy) {
+        let Ok(text) = fs::read_to_string(copy.join(&file)) else {
             continue;
+        };
+        let shown = text
+            .lines()
+            .map(str::trim)
+            .find_map(|line| answers.get(line));
+        let Some(exercise) = shown else { continue };
+        if !file.split('/').any(|part| part == "tests") {
+            return Err(format!(
+                "{file} shows a line of the {exercise} solution, and is not a test that can be \
+                 left out\nhint: change that line in the workspace, commit, and hand out again"
+            ));
         }
-        let (path, target) = (entry.path(), to.join(&name));
-        if path.is_dir() {
-            copy_tree(&path, &target, &[])?;
-        } else {
-            fs::copy(&path, &target)
-                .map_err(|err| format!("cannot copy {}: {err}", path.display()))?;
+        found.push((file, exercise.clone()));
+    }
+    Ok(found)
+}
+
+/// Each solution's own lines, with the exercise they answer.
+fn solution_lines(root: &Path) -> Result<std::collections::HashMap<String, String>, String> {
+    let lines = |path: &Path| -> Vec<String> {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        let significant = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.len() >= 12 && !l.starts_with("//"));
+        significant.map(String::from).collect()
+    };
+    let mut taught = std::collections::HashSet::new();
+    for (part, step) in crate::course::STEPS {
+        let src = root.join(part).join(step).join("src");
+        for file in files(&src, &src) {
+            taught.extend(lines(&src.join(file)));
         }
     }
-    Ok(())
+    let mut answers = std::collections::HashMap::new();
+    for exercise in crate::course::EXERCISES {
+        let main = |folder: &str| root.join(folder).join(exercise).join("src").join("main.rs");
+        let starter = lines(&main("exercises"));
+        for line in lines(&main("solutions")) {
+            if !starter.contains(&line) && !taught.contains(&line) {
+                answers.insert(line, exercise.to_string());
+            }
+        }
+    }
+    Ok(answers)
+}
+
+/// The files under `dir`, as paths relative to `base` with `/` between folders.
+fn files(dir: &Path, base: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path, base));
+        } else if let Ok(relative) = path.strip_prefix(base) {
+            let parts: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into())
+                .collect();
+            found.push(parts.join("/"));
+        }
+    }
+    found
 }
 
 /// `classroom bundle DIR`: the workspace's crates (`cargo vendor`) and the pinned nats-server

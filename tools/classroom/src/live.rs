@@ -2,46 +2,34 @@
 //! says about the connections, and the page, until Ctrl-C. The classroom program is a NATS
 //! client of the class account like any other (user `classroom`).
 
-use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::process::Child;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_nats::jetstream::kv::{Config, Operation, Store};
+use async_nats::jetstream::kv::{Entry, Operation, Store, WatcherError};
+use async_nats::jetstream::stream::{Config as StreamConfig, DiscardPolicy, StorageType};
 use async_nats::{Client, ConnectOptions, HeaderMap};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use log::{info, warn};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::StartOptions;
-use crate::roster::{PROGRESS_BUCKET, Roster};
+use crate::roster::{CA_FILE, PROGRESS_BUCKET, Roster};
+use crate::state::{Shared, State, lock};
 
 /// The header the relay adds: who sent a class message (the teacher's have `teacher`).
 const FROM: &str = "Class-From";
 /// How many class messages the page shows.
 const TRAFFIC: usize = 30;
-
-/// What the page shows, kept up to date by the tasks below.
-#[derive(Default)]
-pub struct State {
-    pub students: Vec<String>,
-    pub exercises: Vec<String>,
-    /// The monitoring's connections of the students' accounts, as it gives them.
-    pub connections: Vec<Value>,
-    /// (student, exercise) to "passed" or "N of M", from the progress bucket.
-    pub progress: BTreeMap<(String, String), String>,
-    pub traffic: VecDeque<Value>,
-}
-
-pub type Shared = Arc<Mutex<State>>;
+/// The subject of the report service (`report.rs`), which the relay leaves alone.
+const REPORT: &str = "class.report";
 
 pub async fn run(
     roster: &Roster,
     url: &str,
     options: &StartOptions,
-    page: &str,
+    page_host: &str,
     server: &mut Child,
 ) -> Result<(), String> {
     // One Ctrl-C listener for the whole class, polled once now so that it is in place before
@@ -49,9 +37,12 @@ pub async fn run(
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let _ = futures_util::FutureExt::now_or_never(ctrl_c.as_mut());
     let login = &roster.program;
+    // The class server requires TLS from every client, this one included.
     let connect =
         ConnectOptions::with_user_and_password(login.name.clone(), login.password.clone())
-            .name("classroom");
+            .name("classroom")
+            .add_root_certificates(roster.dir.join(CA_FILE))
+            .require_tls(true);
     let client = connect
         .connect(url)
         .await
@@ -62,26 +53,21 @@ pub async fn run(
         .iter()
         .map(|e| e.to_string())
         .collect();
-    let state = Arc::new(Mutex::new(State {
-        students: students.clone(),
-        exercises,
-        ..Default::default()
-    }));
-
-    let listener = tokio::net::TcpListener::bind((options.listen.as_str(), options.http)).await;
-    let listener = listener.map_err(|err| {
-        format!(
-            "cannot serve the page on port {} ({err})\nhint: choose another with --http",
-            options.http
-        )
-    })?;
-    tokio::spawn(crate::web::serve(listener, state.clone()));
+    let state = State::shared(students.clone(), exercises);
+    let page = crate::web::Page::bind(&options.page_listen, options.http).await?;
+    let address = page.address(page_host);
+    tokio::spawn(page.serve(state.clone()));
     tokio::spawn(relay(client.clone(), students.clone(), state.clone()));
+    tokio::spawn(crate::report::serve(
+        client.clone(),
+        bucket.clone(),
+        students,
+    ));
     tokio::spawn(watch_progress(bucket, state.clone()));
     let (monitor, polled) = (options.monitor, state.clone());
-    std::thread::spawn(move || poll_connections(monitor, &polled));
+    std::thread::spawn(move || crate::state::poll_connections(monitor, &polled));
 
-    println!("classroom: the live page: {page} (JSON: {page}api/state)");
+    println!("classroom: the live page: {address}");
     println!(
         "classroom: Ctrl-C ends the class; accounts, passwords and progress stay for the next start"
     );
@@ -91,38 +77,80 @@ pub async fn run(
     Ok(())
 }
 
-/// The class account's bucket of results: one key per student and exercise.
+/// The class account's bucket of results: one key per student and exercise. A bucket is a
+/// stream (`KV_progress`); it is made here with the settings a bucket that students report
+/// into needs, which async-nats's bucket builder leaves open: no rollups, purges or deletes
+/// (nothing but the report service writes, and it only puts), the latest value per key only,
+/// and limits per value and in total.
 async fn progress_bucket(client: &Client) -> Result<Store, String> {
     let js = async_nats::jetstream::new(client.clone());
-    let config = Config {
-        bucket: PROGRESS_BUCKET.into(),
-        history: 5,
+    let stream = format!("KV_{PROGRESS_BUCKET}");
+    let config = StreamConfig {
+        name: stream.clone(),
+        subjects: vec![format!("$KV.{PROGRESS_BUCKET}.>")],
+        max_messages_per_subject: 1,
+        max_message_size: 64,
+        max_bytes: 1024 * 1024,
+        discard: DiscardPolicy::New,
+        storage: StorageType::File,
+        allow_rollup: false,
+        deny_delete: true,
+        deny_purge: true,
+        allow_direct: true,
         ..Default::default()
     };
-    let created = js.create_or_update_key_value(config).await;
-    created.map_err(|err| format!("cannot create the progress bucket: {err}"))
+    let made = js.create_or_update_stream(config).await;
+    made.map_err(|err| {
+        format!(
+            "cannot set up the progress bucket ({err})\nhint: a class folder of an older \
+             classroom has one with other settings: `classroom reset` starts a new class"
+        )
+    })?;
+    let bucket = js.get_key_value(PROGRESS_BUCKET).await;
+    bucket.map_err(|err| format!("cannot open the progress bucket: {err}"))
 }
 
-/// Keeps the page's progress as the bucket has it: every key at start, then each change.
+/// Keeps the page's progress as the bucket has it: every key at start, then each change. A
+/// watcher's error gets a line and the feed goes on; if the watch ends, it starts again.
 async fn watch_progress(bucket: Store, state: Shared) {
-    let mut entries = match bucket.watch_with_history(">").await {
-        Ok(entries) => entries,
-        Err(err) => return warn!("cannot watch the progress bucket: {err}"),
-    };
-    while let Some(Ok(entry)) = entries.next().await {
-        let Some((student, exercise)) = entry.key.split_once('.') else {
-            continue;
-        };
-        let key = (student.to_string(), exercise.to_string());
-        let mut state = lock(&state);
-        match entry.operation {
-            Operation::Put => drop(
-                state
-                    .progress
-                    .insert(key, String::from_utf8_lossy(&entry.value).into()),
-            ),
-            _ => drop(state.progress.remove(&key)),
+    loop {
+        match bucket.watch_with_history(">").await {
+            Ok(entries) => feed(entries, &state).await,
+            Err(err) => warn!("cannot watch the progress bucket: {err}; trying again"),
         }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// One watch: each entry into the state, each error a line.
+pub async fn feed(
+    mut entries: impl Stream<Item = Result<Entry, WatcherError>> + Unpin,
+    state: &Shared,
+) {
+    while let Some(entry) = entries.next().await {
+        match entry {
+            Ok(entry) => keep(entry, state),
+            Err(err) => warn!("the progress feed reports: {err}; it goes on"),
+        }
+    }
+    warn!("the progress feed ended; watching again");
+}
+
+fn keep(entry: Entry, state: &Shared) {
+    let Some((student, exercise)) = entry.key.split_once('.') else {
+        return;
+    };
+    let key = (student.to_string(), exercise.to_string());
+    let mut state = lock(state);
+    match entry.operation {
+        Operation::Put => {
+            let result = String::from_utf8_lossy(&entry.value).to_string();
+            let at = entry.created.unix_timestamp();
+            let last = state.last_report.entry(key.0.clone()).or_default();
+            *last = (*last).max(at);
+            state.progress.insert(key, result);
+        }
+        _ => drop(state.progress.remove(&key)),
     }
 }
 
@@ -158,12 +186,15 @@ async fn relay(client: Client, students: Vec<String>, state: Shared) {
             Some(message) = from_students.next() => {
                 let mut tokens = message.subject.splitn(3, '.').skip(1);
                 let (Some(sender), Some(subject)) = (tokens.next(), tokens.next()) else { continue };
+                // A report is the report service's, not a message for the room.
+                if subject == REPORT { continue }
                 let (sender, subject) = (sender.to_string(), subject.to_string());
                 (message, sender, subject)
             }
             Some(message) = from_teacher.next() => {
                 // What the relay itself republished for the teacher carries the header: skip it.
                 if message.headers.as_ref().is_some_and(|headers| headers.get(FROM).is_some()) { continue }
+                if message.subject.as_str() == REPORT { continue }
                 (message.clone(), "teacher".to_string(), message.subject.to_string())
             }
             else => return,
@@ -191,68 +222,4 @@ async fn relay(client: Client, students: Vec<String>, state: Shared) {
             .push_front(json!({ "from": sender, "subject": subject, "text": text }));
         state.traffic.truncate(TRAFFIC);
     }
-}
-
-/// Every second, the students' connections from the server's monitoring (`/connz`).
-fn poll_connections(port: u16, state: &Shared) {
-    loop {
-        match nats_servers::monitor(port, "/connz?auth=1&subs=1&limit=4096") {
-            Ok(body) => {
-                let connz: Value = serde_json::from_str(&body).unwrap_or_default();
-                let connections = connz["connections"].as_array().cloned().unwrap_or_default();
-                lock(state).connections = connections;
-            }
-            Err(err) => warn!("cannot read the server's monitoring: {err}"),
-        }
-        std::thread::sleep(Duration::from_secs(1));
-    }
-}
-
-pub fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// `/api/state`: per student, sorted by name, the connections (full names), subscriptions,
-/// message counts and progress (an exercise never reported is absent); then the class traffic.
-pub fn snapshot(state: &State) -> Value {
-    let students: Vec<Value> = state
-        .students
-        .iter()
-        .map(|name| {
-            let mine: Vec<&Value> = state
-                .connections
-                .iter()
-                .filter(|c| c["account"] == name.as_str())
-                .collect();
-            let names: Vec<&str> = mine
-                .iter()
-                .map(|c| c["name"].as_str().unwrap_or("(no name)"))
-                .collect();
-            let mut subjects: Vec<&str> = mine
-                .iter()
-                .flat_map(|c| c["subscriptions_list"].as_array().into_iter().flatten())
-                .filter_map(Value::as_str)
-                .collect();
-            subjects.sort_unstable();
-            subjects.dedup();
-            let count = |field: &str| {
-                mine.iter()
-                    .map(|c| c[field].as_u64().unwrap_or(0))
-                    .sum::<u64>()
-            };
-            let progress: serde_json::Map<String, Value> = state
-                .progress
-                .iter()
-                .filter(|((student, _), _)| student == name)
-                .map(|((_, exercise), result)| (exercise.clone(), json!(result)))
-                .collect();
-            json!({
-                "name": name, "connections": names, "subscriptions": subjects,
-                "in_msgs": count("in_msgs"), "out_msgs": count("out_msgs"), "progress": progress,
-            })
-        })
-        .collect();
-    json!({ "students": students, "exercises": state.exercises, "traffic": state.traffic })
 }

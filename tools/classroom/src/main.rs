@@ -15,12 +15,14 @@
 
 mod config;
 #[path = "../../xtask/src/course.rs"]
-#[allow(dead_code)] // the exercises' list is what the class needs of it
+#[allow(dead_code)] // the steps and exercises are what the class needs of it
 mod course;
 mod handout;
 mod live;
+mod report;
 mod roster;
 mod server;
+mod state;
 mod web;
 
 use std::path::PathBuf;
@@ -32,6 +34,8 @@ pub struct StartOptions {
     pub listen: String,
     pub port: u16,
     pub http: u16,
+    /// Where the page listens: the teacher's machine only, unless told otherwise.
+    pub page_listen: String,
     pub monitor: u16,
     /// The address students use in NATS_URL, when `listen` is not one they can reach.
     pub advertise: Option<String>,
@@ -71,6 +75,7 @@ fn start_options(args: &[String]) -> Result<StartOptions, String> {
         listen: "0.0.0.0".into(),
         port: 4222,
         http: 8000,
+        page_listen: "127.0.0.1".into(),
         monitor: 8222,
         advertise: None,
     };
@@ -103,6 +108,7 @@ fn start_options(args: &[String]) -> Result<StartOptions, String> {
             "--listen" => options.listen = value()?,
             "--port" => options.port = port(value()?)?,
             "--http" => options.http = port(value()?)?,
+            "--page-listen" => options.page_listen = value()?,
             "--monitor" => options.monitor = port(value()?)?,
             "--advertise" => options.advertise = Some(value()?),
             other => return Err(format!("start does not know '{other}'")),

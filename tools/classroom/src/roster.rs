@@ -52,15 +52,19 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A new random password: 20 letters and digits (about 115 bits), without look-alikes.
+/// The characters of a password: letters and digits without look-alikes (no l, o, I, O, 0, 1).
+const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A new random password: 20 characters of the 56 (about 116 bits). Each is drawn uniformly by
+/// `rand`'s `choose`, from its thread generator (a CSPRNG seeded by the system): a byte `% 56`
+/// would make 32 of the characters a quarter likelier than the rest.
 pub fn new_password() -> Result<String, String> {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|err| format!("the system gave no random bytes: {err}"))?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect())
+    use rand::seq::IndexedRandom;
+    let mut rng = rand::rng();
+    let chosen = (0..20).map(|_| ALPHABET.choose(&mut rng).map(|byte| char::from(*byte)));
+    chosen
+        .collect::<Option<String>>()
+        .ok_or_else(|| "the password alphabet is empty".to_string())
 }
 
 impl Roster {
@@ -115,7 +119,8 @@ impl Roster {
     }
 
     /// Writes the class file, the settings files, the sheet and the server's configuration.
-    pub fn save(&self, url: &str, config: &str) -> Result<(), String> {
+    /// `ca` is the class CA's certificate (public: it lets a client check the server).
+    pub fn save(&self, url: &str, config: &str, ca: &str) -> Result<(), String> {
         fs::create_dir_all(&self.dir)
             .map_err(|err| format!("cannot create {}: {err}", self.dir.display()))?;
         let mut saved = serde_json::Map::new();
@@ -127,38 +132,53 @@ impl Roster {
         }
         let text = serde_json::to_string_pretty(&Value::Object(saved)).unwrap_or_default();
         write_private(&self.dir.join("class.json"), &text)?;
-        for login in self.students.iter().chain([&self.teacher]) {
-            write_private(
-                &self.dir.join(format!("{}.env", login.name)),
-                &settings(url, login),
-            )?;
+        let ca_file = self.dir.join(CA_FILE);
+        fs::write(&ca_file, ca)
+            .map_err(|err| format!("cannot write {}: {err}", ca_file.display()))?;
+        // A student saves the CA next to their settings file, in the folder they work in; the
+        // teacher's file names the class folder's own copy.
+        for login in &self.students {
+            let settings = settings(url, login, CA_FILE);
+            write_private(&self.dir.join(format!("{}.env", login.name)), &settings)?;
         }
-        write_private(&self.dir.join("sheet.md"), &self.sheet(url))?;
+        let teacher = settings(url, &self.teacher, &ca_file.display().to_string());
+        write_private(&self.dir.join(format!("{TEACHER}.env")), &teacher)?;
+        write_private(&self.dir.join("sheet.md"), &self.sheet(url, ca))?;
         write_private(&self.dir.join("nats-server.conf"), config)
     }
 
-    /// The printable sheet: one box per student, to cut out and hand over.
-    fn sheet(&self, url: &str) -> String {
-        let mut sheet =
-            String::from("# NATS class: your login\n\nCut along the lines; one box per student.\n");
+    /// The printable sheet: the class's CA once, then one box per student, to cut out.
+    fn sheet(&self, url: &str, ca: &str) -> String {
+        let mut sheet = format!(
+            "# NATS class: your login\n\nThe class server speaks TLS only. Save this certificate \
+             as `{CA_FILE}` in your copy of the workspace (it is public: your programs use it to \
+             check that they talk to the class's server):\n\n```text\n{ca}```\n\n\
+             Cut along the lines; one box per student.\n"
+        );
         for login in &self.students {
             let _ = write!(
                 sheet,
-                "\n---\n\n**{name}**: save these lines as `{name}.env` in the workspace, then \
-                 run `set -a; . ./{name}.env; set +a` in each terminal.\n\n```text\n{lines}```\n",
+                "\n---\n\n**{name}**: save these lines as `{name}.env` in the workspace, next to \
+                 `{CA_FILE}`, then run `set -a; . ./{name}.env; set +a` in each terminal.\n\n\
+                 ```text\n{lines}```\n",
                 name = login.name,
-                lines = settings(url, login),
+                lines = settings(url, login, CA_FILE),
             );
         }
         sheet
     }
 }
 
+/// The class CA's certificate, in the class folder and in each student's workspace.
+pub const CA_FILE: &str = "class-ca.pem";
+
 /// A settings file: `KEY=value` lines that `set -a; . FILE; set +a` loads into a shell.
-/// `NATS_CLASS=1` makes every step log in; `NATS_NAME` names the student in connection names.
-fn settings(url: &str, login: &Login) -> String {
+/// `NATS_CLASS=1` makes every step log in and trust `NATS_CA`; `NATS_NAME` names the student
+/// in connection names.
+fn settings(url: &str, login: &Login, ca: &str) -> String {
     format!(
-        "NATS_URL={url}\nNATS_USER={name}\nNATS_PASSWORD={password}\nNATS_CLASS=1\nNATS_NAME={name}\n",
+        "NATS_URL={url}\nNATS_USER={name}\nNATS_PASSWORD={password}\nNATS_CA={ca}\nNATS_CLASS=1\n\
+         NATS_NAME={name}\n",
         name = login.name,
         password = login.password,
     )
@@ -197,4 +217,37 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), String> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(failed)?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ALPHABET, new_password};
+
+    /// 10,000 passwords (200,000 characters): each of the 56 is expected 3,571 times, with a
+    /// standard deviation of about 59. Every count must lie within 10 % of it (six deviations):
+    /// a draw by `byte % 56` gives 32 characters 25 % more (about 4,000) and fails here.
+    #[test]
+    fn every_character_of_a_password_is_equally_likely() {
+        let mut counts = [0usize; 256];
+        for _ in 0..10_000 {
+            let password = new_password().unwrap_or_default();
+            assert_eq!(password.len(), 20);
+            for byte in password.bytes() {
+                counts[byte as usize] += 1;
+            }
+        }
+        let expected = 200_000 / ALPHABET.len();
+        for (byte, count) in counts.iter().enumerate() {
+            if ALPHABET.contains(&(byte as u8)) {
+                let off = count.abs_diff(expected);
+                assert!(
+                    off < expected / 10,
+                    "'{}' drawn {count} times, expected {expected}",
+                    byte as u8 as char
+                );
+            } else {
+                assert_eq!(*count, 0, "'{}' is not in the alphabet", byte as u8 as char);
+            }
+        }
+    }
 }

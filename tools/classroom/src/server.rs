@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crate::StartOptions;
 use crate::config::{Listen, server_config};
 use crate::roster::Roster;
+use nats_servers::pki::Pki;
 
 /// The server process, and the file that says the class runs (`reset` waits for its end);
 /// both go when the class ends.
@@ -29,15 +30,22 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| reachable_host(&options.listen));
     let url = format!("nats://{host}:{}", options.port);
+    let local = local_host(&options.listen);
+    let pki = class_pki(&options.dir, &[&host, local, &options.listen])?;
+    let (cert, key) = pki.server();
     let listen = Listen {
         host: options.listen.clone(),
         port: options.port,
         monitor_port: options.monitor,
+        cert,
+        key,
     };
     let config = server_config(&roster, &listen, &options.dir.join("jetstream"))?;
-    let local = local_host(&options.listen);
-    ports_free(local, &[options.port, options.monitor, options.http])?;
-    roster.save(&url, &config)?;
+    ports_free(local, &[options.port, options.monitor])?;
+    ports_free(local_host(&options.page_listen), &[options.http])?;
+    let ca = std::fs::read_to_string(pki.ca())
+        .map_err(|err| format!("cannot read {}: {err}", pki.ca().display()))?;
+    roster.save(&url, &config, &ca)?;
     let log = options.dir.join("nats-server.log");
     let running = options.dir.join("running");
     let child = spawn(&bin, &options.dir.join("nats-server.conf"), &log)?;
@@ -47,7 +55,6 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
 
     announce(&roster, &bin, options, &url);
     let local_url = format!("nats://{local}:{}", options.port);
-    let page = format!("http://{host}:{}/", options.http);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -57,9 +64,40 @@ pub fn start(options: &StartOptions) -> Result<(), String> {
         &roster,
         &local_url,
         options,
-        &page,
+        &host,
         &mut server.0,
     ))
+}
+
+/// The class's CA and the server's certificate, in the class folder's `tls/`. They stay from
+/// one start to the next (students keep the CA they saved), unless the addresses the server
+/// is reached at change: then a new CA is made, and the teacher is told to hand it out again.
+fn class_pki(dir: &Path, hosts: &[&str]) -> Result<Pki, String> {
+    let mut names: Vec<&str> = hosts
+        .iter()
+        .copied()
+        .chain(["127.0.0.1", "localhost"])
+        .filter(|name| !["0.0.0.0", "::", "[::]"].contains(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let tls = dir.join("tls");
+    let list = names.join("\n") + "\n";
+    let made_for = std::fs::read_to_string(tls.join("names.txt")).unwrap_or_default();
+    if made_for == list && tls.join("ca.pem").is_file() {
+        return Ok(Pki::at(&tls));
+    }
+    let pki = Pki::generate(&tls, &names).map_err(|err| err.0)?;
+    std::fs::write(tls.join("names.txt"), list)
+        .map_err(|err| format!("cannot write {}: {err}", tls.display()))?;
+    if !made_for.is_empty() {
+        println!(
+            "classroom: the server's addresses changed, so the class has a new CA: hand out {} \
+             (or the sheet) again",
+            crate::roster::CA_FILE
+        );
+    }
+    Ok(pki)
 }
 
 /// What the teacher needs to know, printed once the server runs.
@@ -74,6 +112,10 @@ fn announce(roster: &Roster, bin: &Path, options: &StartOptions, url: &str) {
     println!("classroom: {} students: {}", names.len(), names.join(", "));
     println!(
         "classroom: their settings files: {dir}/NAME.env (owner-only); the sheet to print: {dir}/sheet.md"
+    );
+    println!(
+        "classroom: TLS only: each student saves {dir}/{} (also on the sheet) next to their file",
+        crate::roster::CA_FILE
     );
     println!(
         "classroom: a student runs: set -a; . ./NAME.env; set +a   then the steps, as the guide says"

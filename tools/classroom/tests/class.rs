@@ -47,7 +47,7 @@ fn settings_files_are_owner_only_and_passwords_stay_in_them() {
     );
 }
 
-/// `name`'s settings file: the five settings, readable by its owner only.
+/// `name`'s settings file: the six settings, readable by its owner only.
 fn assert_owner_only_settings(class: &Class, name: &str) {
     let keys: Vec<String> = class
         .settings(name)
@@ -60,6 +60,7 @@ fn assert_owner_only_settings(class: &Class, name: &str) {
             "NATS_URL",
             "NATS_USER",
             "NATS_PASSWORD",
+            "NATS_CA",
             "NATS_CLASS",
             "NATS_NAME"
         ]
@@ -182,29 +183,64 @@ fn the_teachers_login_sees_the_class() {
 }
 
 #[test]
-fn progress_is_kept_per_student_and_a_forged_report_is_refused() {
+fn the_report_service_keeps_a_report_under_its_senders_name_and_refuses_a_bad_one() {
     let class = Class::start("alice,bob");
-    // Her own report: JetStream acknowledges it, and the page shows it.
-    let (ack, error) = common::report_as(&class, "alice", "alice");
-    assert!(
-        ack.contains(r#""stream":"KV_progress""#) && error.is_none(),
-        "{ack} {error:?}"
+    let (kept, refusals, spoofed) = common::block_on(async {
+        let (alice, _) = class.connect("alice").await;
+        let kept = common::send_report(&alice, common::report_text("timeouts", "1 of 2")).await;
+        let mut refusals = Vec::new();
+        for report in [
+            common::report_text("no-such-exercise", "passed"),
+            common::report_text("timeouts", "all of them"),
+            "passed".to_string(),
+            common::report_text("timeouts", &"1".repeat(300)),
+        ] {
+            refusals.push(common::send_report(&alice, report).await.1);
+        }
+        // A name in the report is not read: the server wrote in who sent it.
+        let spoof =
+            serde_json::json!({"student": "bob", "exercise": "counter", "result": "passed"});
+        let spoofed = common::send_report(&alice, spoof.to_string()).await;
+        (kept, refusals, spoofed)
+    });
+    assert_eq!(
+        kept,
+        (
+            "kept alice.timeouts = 1 of 2 (revision 1)".to_string(),
+            None
+        )
     );
-    // One under bob's name: the server refuses it, and nothing is stored.
-    let (ack, error) = common::report_as(&class, "alice", "bob");
-    assert_eq!(ack, "");
-    let error = error.unwrap_or_default();
-    assert!(
-        error.contains("Permissions Violation for Publish to \"$KV.progress.bob.timeouts\""),
-        "{error}"
+    let sentences: Vec<String> = refusals
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    assert_eq!(
+        sentences,
+        [
+            "the class has no exercise 'no-such-exercise'",
+            "a result is passed, N of M, or does not compile",
+            "a report is {\"exercise\": ..., \"result\": ...}",
+            "a report is at most 256 bytes, not 335",
+        ]
     );
-    let state = class.wait_state("alice's report", |state| {
-        Class::student(state, "alice")["progress"]["timeouts"] == "passed"
+    assert!(
+        spoofed.0.starts_with("kept alice.counter = passed"),
+        "{spoofed:?}"
+    );
+    let state = class.wait_state("alice's two reports", |state| {
+        let alice = &Class::student(state, "alice")["progress"];
+        alice["timeouts"] == "1 of 2" && alice["counter"] == "passed"
     });
     assert_eq!(
         Class::student(&state, "bob")["progress"],
         serde_json::json!({})
     );
+    assert!(
+        Class::student(&state, "alice")["last_report"]
+            .as_i64()
+            .is_some()
+    );
+    assert_eq!(state["totals"]["counter"], 1);
 }
 
 #[test]
@@ -339,4 +375,55 @@ fn the_steps_run_in_a_class_as_the_guide_runs_them() {
     let out = Step::run(&mut class.step("bob", "kv", &["get", "color"]), WAIT).unwrap();
     assert!(out.contains("the key 'color' has no value."), "{}", out.all);
     drop(reply);
+}
+
+#[test]
+fn a_plain_text_connection_is_refused_and_a_step_without_the_ca_says_what_to_load() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let class = Class::start("alice");
+    // The plain protocol, as a student's own client would speak it: the server's INFO says TLS
+    // is required, and a CONNECT in clear gets no PONG: the server closes the connection.
+    let stream = std::net::TcpStream::connect(("127.0.0.1", class.port)).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut info = String::new();
+    reader.read_line(&mut info).unwrap();
+    assert!(info.contains(r#""tls_required":true"#), "{info}");
+    let connect =
+        "CONNECT {\"user\":\"alice\",\"pass\":\"not-sent-in-clear\",\"verbose\":false}\r\nPING\r\n";
+    reader.get_mut().write_all(connect.as_bytes()).unwrap();
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(
+        !rest.contains("PONG"),
+        "a plain connection was taken: {rest}"
+    );
+
+    // A step with the settings but without NATS_CA, and one run where class-ca.pem is not.
+    let mut without = class.step("alice", "pub-simple", &[]);
+    let out = Step::run(without.env_remove("NATS_CA"), WAIT).unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr
+            .contains("speaks TLS only, and NATS_CA is not set."),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: load your class settings file (set -a; . ./NAME.env; set +a)"),
+        "{}",
+        out.stderr
+    );
+    let elsewhere = nats_servers::pki::ScratchDir::new("elsewhere");
+    let mut elsewhere_run = class.step("alice", "pub-simple", &[]);
+    let out = Step::run(elsewhere_run.current_dir(elsewhere.path()), WAIT).unwrap();
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(
+        out.stderr
+            .contains("NATS_CA names class-ca.pem, which is not in this folder."),
+        "{}",
+        out.stderr
+    );
 }

@@ -1,6 +1,6 @@
 //! Twenty students at once, simulated by this test's own connections with the students' logins
 //! (not twenty builds): each connects, listens to and speaks on `class.chat`, runs the real
-//! pub-simple step, and reports three results. Nothing may be lost or doubled: every student
+//! pub-simple step, and reports three results to the report service, over TLS. Nothing may be lost or doubled: every student
 //! hears every message once, and the progress bucket holds all sixty results. The figures are
 //! printed, never asserted (`cargo test -p classroom --test load -- --nocapture` shows them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -115,8 +115,7 @@ fn speak_and_report(
 /// Every student connected at once, each listening to `class.chat`.
 async fn connect_all(class: &Class, names: &[String]) -> (Vec<Client>, Vec<Subscriber>) {
     let clients = join_all(names.iter().map(|name| {
-        let password = class.setting(name, "NATS_PASSWORD");
-        let options = async_nats::ConnectOptions::with_user_and_password(name.clone(), password);
+        let options = class.options(name);
         let url = class.setting(name, "NATS_URL");
         async move {
             options
@@ -140,9 +139,12 @@ async fn report_all(clients: &[Client], names: &[String]) -> Vec<Duration> {
     join_all(clients.iter().zip(names).flat_map(|(client, name)| {
         EXERCISES.iter().map(move |exercise| async move {
             let sent = Instant::now();
-            let subject = format!("$KV.progress.{name}.{exercise}");
-            let answer = client.request(subject, "passed".into()).await.unwrap();
-            assert!(String::from_utf8_lossy(&answer.payload).contains("\"seq\""));
+            let report = common::report_text(exercise, "passed");
+            let (answer, error) = common::send_report(client, report).await;
+            assert!(
+                answer.starts_with(&format!("kept {name}.{exercise}")),
+                "{answer} {error:?}"
+            );
             sent.elapsed()
         })
     }))

@@ -110,6 +110,14 @@ impl Pki {
         Ok(pki)
     }
 
+    /// The certificates [`Pki::generate`] made in `dir` before.
+    pub fn at(dir: &Path) -> Pki {
+        Pki {
+            dir: dir.to_path_buf(),
+            scratch: None,
+        }
+    }
+
     /// [`Pki::generate`] into a scratch folder of its own, removed with the last copy of the
     /// returned `Pki` (a test's servers hold copies while they run).
     pub fn temporary(server_names: &[&str]) -> Pki {

@@ -188,13 +188,15 @@ pub fn connection_name(step: &str) -> String {
 }
 
 /// `NATS_CLASS=1` (the settings file of `classroom start`): the class server gives each
-/// student an account of their own, so every step logs in with `NATS_USER` and `NATS_PASSWORD`.
+/// student an account of their own, so every step logs in with `NATS_USER` and `NATS_PASSWORD`,
+/// and it speaks TLS only, so every step trusts the class's CA (`NATS_CA`) and requires TLS.
 /// Classroom plumbing, not a lesson: outside a class, the options are left as they are.
 pub fn in_class(options: ConnectOptions) -> ConnectOptions {
-    match class_user() {
-        Some(user) => {
-            options.user_and_password(user, std::env::var("NATS_PASSWORD").unwrap_or_default())
-        }
+    let Some(user) = class_user() else { return options };
+    let options =
+        options.user_and_password(user, std::env::var("NATS_PASSWORD").unwrap_or_default());
+    match std::env::var_os("NATS_CA") {
+        Some(ca) => options.add_root_certificates(ca.into()).require_tls(true),
         None => options,
     }
 }
@@ -240,10 +242,14 @@ impl From<ConnectError> for Problem {
         let text = err.to_string();
         let (untrusted, plain) = (text.contains("UnknownIssuer"), text.contains("corrupt message"));
         let (sentence, hint) = match () {
+            _ if class_user().is_some() && (untrusted || err.kind() == ConnectErrorKind::Tls) => {
+                return class_tls(url, &err);
+            }
             _ if untrusted => (
                 "requires TLS, and its certificate is signed by a CA this client does not trust.",
                 "give the CA's certificate in NATS_CA (cargo xtask server --tls writes it to \
-                 target/tls/ca.pem) and use a TLS step such as tls-pub",
+                 target/tls/ca.pem) and use a TLS step such as tls-pub; in a class, load your \
+                 settings file (set -a; . ./NAME.env; set +a)",
             ),
             _ if plain => (
                 "does not speak TLS, and this client requires it.",
@@ -262,6 +268,28 @@ impl From<ConnectError> for Problem {
         };
         Problem::new(format!("the server at {url} {sentence}")).hint(hint)
     }
+}
+
+/// The class server speaks TLS only: without the class's CA, or with one that cannot be read.
+fn class_tls(url: &str, err: &ConnectError) -> Problem {
+    let (sentence, hint) = match std::env::var_os("NATS_CA").map(std::path::PathBuf::from) {
+        None => (
+            format!("the class server at {url} speaks TLS only, and NATS_CA is not set."),
+            "load your class settings file (set -a; . ./NAME.env; set +a): it sets NATS_CA to \
+             class-ca.pem, which you save from the sheet next to it",
+        ),
+        Some(ca) if !ca.is_file() => (
+            format!("NATS_CA names {}, which is not in this folder.", ca.display()),
+            "save the class's CA certificate (on the sheet) as class-ca.pem here, or run the \
+             steps from the folder where you saved it",
+        ),
+        Some(_) => (
+            format!("the class server at {url} did not pass the TLS check with NATS_CA ({err})."),
+            "your teacher may have a new class CA: save the new class-ca.pem, then load your \
+             settings file again",
+        ),
+    };
+    Problem::new(sentence).hint(hint)
 }
 
 /// Nothing answered at `url`: which server to start, for this kind of step.

@@ -1,9 +1,9 @@
 //! In a class (a student's settings file from `classroom start` is loaded: `NATS_CLASS=1`),
-//! `cargo xtask check` reports each result to the class server, with the student's own login,
-//! into the class's key-value bucket `progress`. The subject `$KV.progress.USER.EXERCISE` is
-//! the only one of that bucket the student's account can reach, and the server refuses a report
-//! under another student's name. A report that cannot be made is one line; the check's own
-//! result stands.
+//! `cargo xtask check` reports each result to the class's report service, `class.report`, with
+//! the student's own login, over TLS with the class's CA (`NATS_CA`). The server writes in who
+//! sent it (the student's account imports the service under their name), and the service keeps
+//! it in the class's bucket, which no student can reach. A refused report, or one that cannot be
+//! made, is one line; the check's own result stands.
 
 use std::time::Duration;
 
@@ -43,9 +43,14 @@ async fn send(
     exercise: &str,
     result: &str,
 ) -> Result<(), String> {
-    let options = ConnectOptions::with_user_and_password(user.to_string(), password)
+    let mut options = ConnectOptions::with_user_and_password(user.to_string(), password)
         .name(format!("xtask check ({user})"))
         .connection_timeout(Duration::from_secs(3));
+    // The class server speaks TLS only, with the class's own CA.
+    let class_ca = std::env::var_os("NATS_CA");
+    if let Some(path) = class_ca {
+        options = options.add_root_certificates(path.into()).require_tls(true);
+    }
     let client = match timeout(Duration::from_secs(5), options.connect(url)).await {
         Ok(Ok(client)) => client,
         Ok(Err(err)) => {
@@ -55,21 +60,26 @@ async fn send(
         }
         Err(_) => return Err(format!("the class server at {url} did not answer")),
     };
-    // JetStream acknowledges a stored value: the report is kept once this answer arrives.
-    let subject = format!("$KV.progress.{user}.{exercise}");
+    // The service answers once the report is kept, or with an error reply that says why not.
+    let report = serde_json::json!({ "exercise": exercise, "result": result }).to_string();
     let answer = timeout(
         Duration::from_secs(3),
-        client.request(subject, result.to_string().into()),
+        client.request("class.report", report.into()),
     )
     .await;
     let answer = match answer {
         Ok(Ok(answer)) => answer,
-        Ok(Err(err)) => return Err(format!("the class did not store it: {err}")),
-        Err(_) => return Err("the class did not acknowledge it within 3 s".to_string()),
+        Ok(Err(err)) => return Err(format!("the class's report service did not answer: {err}")),
+        Err(_) => return Err("the class did not answer within 3 s".to_string()),
     };
-    let ack: serde_json::Value = serde_json::from_slice(&answer.payload).unwrap_or_default();
-    match ack.get("error") {
+    match refusal(answer.headers.as_ref()) {
         None => Ok(()),
-        Some(error) => Err(format!("the class refused it: {}", error["description"])),
+        Some(why) => Err(format!("the class refused it: {why}")),
     }
+}
+
+/// The sentence of a service's error reply (the `Nats-Service-Error` header), if it is one.
+fn refusal(headers: Option<&async_nats::HeaderMap>) -> Option<String> {
+    let error = headers?.get("Nats-Service-Error")?;
+    Some(error.to_string())
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use async_nats::{ConnectOptions, Event};
+use async_nats::{Client, ConnectOptions, Event};
 use nats_servers::pki::ScratchDir;
 use serde_json::Value;
 use testkit::Step;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -87,7 +88,12 @@ impl Class {
     /// A step run as `name`, with their settings file loaded.
     pub fn step(&self, name: &str, step: &str, args: &[&str]) -> Command {
         let mut command = Step::command(step_bin(step));
-        command.envs(self.settings(name)).args(args);
+        // In the class folder, where its CA is: the settings name it `class-ca.pem`, in the
+        // folder a student works in.
+        command
+            .envs(self.settings(name))
+            .args(args)
+            .current_dir(&self.dir);
         command
     }
 
@@ -156,50 +162,68 @@ pub fn step_bin(step: &str) -> PathBuf {
     bin
 }
 
-/// alice's `timeouts` report as `cargo xtask check` sends it, with `name`'s login: JetStream's
-/// acknowledgement, which must come.
-pub fn report(class: &Class, name: &str) -> String {
-    let (ack, error) = report_as(class, name, name);
-    assert!(
-        ack.contains("\"seq\"") && error.is_none(),
-        "{name}'s report: {ack} {error:?}"
-    );
-    ack
-}
-
-/// What the server answered `name`'s report for `student`, and the error it sent (if any).
-pub fn report_as(class: &Class, name: &str, student: &str) -> (String, Option<String>) {
+/// A runtime for this test's own clients.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let (url, password) = (
-        class.setting(name, "NATS_URL"),
-        class.setting(name, "NATS_PASSWORD"),
-    );
-    let (errors, mut refused) = tokio::sync::mpsc::unbounded_channel();
-    runtime.block_on(async {
-        let options = ConnectOptions::with_user_and_password(name.into(), password).event_callback(
-            move |event| {
-                let errors = errors.clone();
-                async move {
-                    if let Event::ServerError(err) = event {
-                        let _ = errors.send(err.to_string());
-                    }
+    runtime.block_on(future)
+}
+
+impl Class {
+    /// `name`'s login as a client of this test: their user and password, over TLS with the
+    /// class's CA (the class server takes nothing else).
+    pub fn options(&self, name: &str) -> ConnectOptions {
+        let password = self.setting(name, "NATS_PASSWORD");
+        ConnectOptions::with_user_and_password(name.into(), password)
+            .add_root_certificates(self.dir.join("class-ca.pem"))
+            .require_tls(true)
+    }
+
+    /// `name`'s client, connected; the server's errors (a permission refused) go to `errors`.
+    pub async fn connect(&self, name: &str) -> (Client, UnboundedReceiver<String>) {
+        let (errors, refused) = tokio::sync::mpsc::unbounded_channel();
+        let options = self.options(name).event_callback(move |event| {
+            let errors = errors.clone();
+            async move {
+                if let Event::ServerError(err) = event {
+                    let _ = errors.send(err.to_string());
                 }
-            },
+            }
+        });
+        let url = self.setting(name, "NATS_URL");
+        (options.connect(&url).await.unwrap(), refused)
+    }
+}
+
+/// A report as `cargo xtask check` sends it to the class's report service: the answer's body
+/// and, when refused, the sentence of its `Nats-Service-Error` header.
+pub async fn send_report(client: &Client, payload: String) -> (String, Option<String>) {
+    let answer = tokio::time::timeout(WAIT, client.request("class.report", payload.into())).await;
+    let answer = answer.unwrap().unwrap();
+    let error = answer
+        .headers
+        .as_ref()
+        .and_then(|h| h.get("Nats-Service-Error"))
+        .map(|v| v.to_string());
+    (String::from_utf8_lossy(&answer.payload).to_string(), error)
+}
+
+/// The report `{"exercise": exercise, "result": result}`.
+pub fn report_text(exercise: &str, result: &str) -> String {
+    serde_json::json!({ "exercise": exercise, "result": result }).to_string()
+}
+
+/// `name`'s `timeouts` passed, kept by the report service.
+pub fn report(class: &Class, name: &str) -> String {
+    block_on(async {
+        let (client, _) = class.connect(name).await;
+        let (body, error) = send_report(&client, report_text("timeouts", "passed")).await;
+        assert!(
+            body.starts_with(&format!("kept {name}.timeouts = passed")) && error.is_none(),
+            "{body} {error:?}"
         );
-        let client = options.connect(&url).await.unwrap();
-        let subject = format!("$KV.progress.{student}.timeouts");
-        let answer = tokio::time::timeout(
-            Duration::from_secs(2),
-            client.request(subject, "passed".into()),
-        )
-        .await;
-        let answer = answer
-            .ok()
-            .and_then(Result::ok)
-            .map(|m| String::from_utf8_lossy(&m.payload).to_string());
-        (answer.unwrap_or_default(), refused.try_recv().ok())
+        body
     })
 }
