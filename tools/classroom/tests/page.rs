@@ -57,6 +57,7 @@ fn the_page_shows_a_student_who_connects() {
         )
     });
     assert!(page.contains("<td>bob</td>"), "{page}");
+    assert!(page.contains("not connected"), "{page}");
     for name in ["alice", "bob", "teacher"] {
         assert!(
             !page.contains(&class.setting(name, "NATS_PASSWORD")),
@@ -81,4 +82,125 @@ fn the_page_shows_a_student_who_connects() {
 
 fn is_png(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000)
+}
+
+/// A room of 30 on one projected screen (1920×1080): every student and every exercise shown
+/// without scrolling (the page says `data-fits="yes"` when its grid ends within the window),
+/// the four states of a result told apart, a publisher that has ended still listed, and the
+/// counts in words. The screenshot is kept as `target/classroom/room-30.png`.
+#[test]
+fn a_room_of_thirty_fits_one_projected_screen() {
+    let names: Vec<String> = (1..=30).map(|n| format!("student{n:02}")).collect();
+    let class = Class::start(&names.join(","));
+    common::block_on(async {
+        for (n, name) in names.iter().enumerate() {
+            let (client, _) = class.connect(name).await;
+            let exercises = &course_exercises()[..n % 13 + 1];
+            for (i, exercise) in exercises.iter().enumerate() {
+                let result = ["passed", "1 of 2", "does not compile"][(n + i) % 3];
+                let (body, error) =
+                    common::send_report(&client, common::report_text(exercise, result)).await;
+                assert!(error.is_none(), "{body} {error:?}");
+            }
+        }
+    });
+    let _listener = Step::start(&mut class.step("student01", "async-sub", &["class.>"])).unwrap();
+    class.wait_state("student01's subscriber", |state| {
+        Class::student(state, "student01")["subscriptions"]
+            .to_string()
+            .contains("class.>")
+    });
+    let out = Step::run(
+        &mut class.step("student02", "pub-simple", &["class.chat", "hello room"]),
+        WAIT,
+    )
+    .unwrap();
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    class.wait_state("student02's ended publisher", |state| {
+        Class::student(state, "student02")["ended"]
+            .to_string()
+            .contains("pub-simple (student02)")
+    });
+
+    let url = format!("http://127.0.0.1:{}/", class.http);
+    let dom = String::from_utf8_lossy(
+        &chromium()
+            .args(["--window-size=1920,1080", "--dump-dom", &url])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .to_string();
+    assert!(
+        dom.contains(r#"data-fits="yes""#),
+        "the room does not fit 1920×1080:\n{dom}"
+    );
+    for name in &names {
+        assert!(
+            dom.contains(&format!("<td>{name}</td>")),
+            "{name} is missing"
+        );
+    }
+    for exercise in course_exercises() {
+        assert!(
+            dom.contains(&format!("<span>{exercise}</span>")),
+            "{exercise} is missing"
+        );
+    }
+    // Each state: its own colour (class) and its own sign, the exercise and result as a title.
+    for (state, sign) in [
+        ("passed", "✓"),
+        ("partial", "1/2"),
+        ("broken", "✗"),
+        ("none", "–"),
+    ] {
+        let cell = format!(r#"<td class="ex {state}" title="#);
+        let at = dom.find(&cell).unwrap_or_else(|| panic!("no {state} cell"));
+        let text = dom[at..].split('>').nth(1).unwrap_or_default();
+        assert_eq!(text, format!("{sign}</td"), "a {state} cell");
+    }
+    for shown in [
+        "pub-simple (student02) (ended)",
+        "hello room",
+        // student02's two reports (a request and its answer each) and pub-simple's message.
+        "sent 3 · received 2",
+    ] {
+        assert!(
+            dom.contains(shown),
+            "the page does not show {shown}: {}",
+            class.state()
+        );
+    }
+    let shot = nats_servers::workspace_root().join("target/classroom/room-30.png");
+    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&shot);
+    let status = chromium()
+        .arg(format!("--screenshot={}", shot.display()))
+        .args(["--window-size=1920,1080", &url])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success() && is_png(&shot),
+        "no screenshot at {}",
+        shot.display()
+    );
+}
+
+/// The class's exercises, in the guide's order, as the page's JSON lists them.
+fn course_exercises() -> Vec<String> {
+    let body =
+        std::fs::read_to_string(nats_servers::workspace_root().join("tools/xtask/src/course.rs"))
+            .unwrap();
+    let list = body
+        .split("pub const EXERCISES: &[&str] = &[")
+        .nth(1)
+        .unwrap()
+        .split("];")
+        .next()
+        .unwrap();
+    list.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect()
 }

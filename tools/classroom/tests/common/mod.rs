@@ -184,7 +184,8 @@ impl Class {
     /// `name`'s client, connected; the server's errors (a permission refused) go to `errors`.
     pub async fn connect(&self, name: &str) -> (Client, UnboundedReceiver<String>) {
         let (errors, refused) = tokio::sync::mpsc::unbounded_channel();
-        let options = self.options(name).event_callback(move |event| {
+        let options = self.options(name).name(format!("test ({name})"));
+        let options = options.event_callback(move |event| {
             let errors = errors.clone();
             async move {
                 if let Event::ServerError(err) = event {
