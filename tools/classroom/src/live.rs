@@ -223,3 +223,42 @@ async fn relay(client: Client, students: Vec<String>, state: Shared) {
         state.traffic.truncate(TRAFFIC);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_nats::jetstream::kv::{Entry, Operation, WatcherError, WatcherErrorKind};
+
+    use super::feed;
+    use crate::state::{State, lock};
+
+    fn put(key: &str, value: &'static str) -> Result<Entry, WatcherError> {
+        Ok(Entry {
+            bucket: "progress".into(),
+            key: key.into(),
+            value: value.into(),
+            revision: 1,
+            delta: 0,
+            created: time::OffsetDateTime::UNIX_EPOCH,
+            operation: Operation::Put,
+            seen_current: true,
+        })
+    }
+
+    /// The watcher's items as the feed gets them; an error between two entries stops nothing.
+    #[tokio::test]
+    async fn the_feed_goes_on_after_a_watcher_error() {
+        let state = State::shared(vec!["alice".into()], vec![]);
+        let items = vec![
+            put("alice.timeouts", "1 of 2"),
+            Err(WatcherError::new(WatcherErrorKind::Consumer)),
+            put("alice.counter", "passed"),
+        ];
+        feed(futures_util::stream::iter(items), &state).await;
+        let progress = &lock(&state).progress;
+        let kept: Vec<String> = progress
+            .iter()
+            .map(|((s, e), r)| format!("{s}.{e} = {r}"))
+            .collect();
+        assert_eq!(kept, ["alice.counter = passed", "alice.timeouts = 1 of 2"]);
+    }
+}

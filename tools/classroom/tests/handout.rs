@@ -40,7 +40,9 @@ fn said(out: &Output) -> String {
 
 /// A scratch clone of the workspace's last commit, as a teacher's own working tree: one
 /// exercise solved, a student's settings file saved (as the sheet says), a note of their own.
-fn teachers_tree(scratch: &ScratchDir) -> std::path::PathBuf {
+/// Returns the tree and the password in that settings file (made here, so that no file of the
+/// workspace holds it).
+fn teachers_tree(scratch: &ScratchDir) -> (std::path::PathBuf, String) {
     let root = nats_servers::workspace_root();
     let tree = scratch.path().join("teacher");
     let out = Command::new("git")
@@ -53,13 +55,11 @@ fn teachers_tree(scratch: &ScratchDir) -> std::path::PathBuf {
     assert!(out.status.success(), "{}", said(&out));
     let solved = std::fs::read_to_string(tree.join("solutions/timeouts/src/main.rs")).unwrap();
     std::fs::write(tree.join("exercises/timeouts/src/main.rs"), solved).unwrap();
-    std::fs::write(
-        tree.join("alice.env"),
-        "NATS_USER=alice\nNATS_PASSWORD=Secret0fAlice7\n",
-    )
-    .unwrap();
+    let password = format!("pw{}of{}", std::process::id(), "alice".repeat(2));
+    let settings = format!("NATS_USER=alice\nNATS_PASSWORD={password}\n");
+    std::fs::write(tree.join("alice.env"), settings).unwrap();
     std::fs::write(tree.join("notes.txt"), "the teacher's own notes\n").unwrap();
-    tree
+    (tree, password)
 }
 
 /// `classroom handout DIR`, run in `tree` as a teacher runs it there.
@@ -116,7 +116,7 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn a_handout_is_the_last_commit_without_answers_settings_or_untracked_files() {
     let scratch = ScratchDir::new("handout");
-    let tree = teachers_tree(&scratch);
+    let (tree, password) = teachers_tree(&scratch);
     let copy = scratch.path().join("nats-class");
     let out = handout(&tree, &copy);
     assert!(out.status.success(), "{}", said(&out));
@@ -165,7 +165,7 @@ fn a_handout_is_the_last_commit_without_answers_settings_or_untracked_files() {
     for file in files(&copy) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         assert!(
-            !text.contains("Secret0fAlice7"),
+            !text.contains(&password),
             "{} holds alice's password",
             file.display()
         );
@@ -195,7 +195,7 @@ fn a_handout_is_the_last_commit_without_answers_settings_or_untracked_files() {
 fn a_handout_checks_reports_and_tours_on_its_own() {
     let root = nats_servers::workspace_root();
     let scratch = ScratchDir::new("handout-run");
-    let tree = teachers_tree(&scratch);
+    let (tree, _) = teachers_tree(&scratch);
     let copy = scratch.path().join("nats-class");
     assert!(handout(&tree, &copy).status.success());
     let lock = std::fs::read_to_string(copy.join("Cargo.lock")).unwrap();
