@@ -227,7 +227,10 @@ pub fn bundle(args: &[String]) -> Result<(), String> {
          ```text\ncat bundle/cargo-config.toml >> .cargo/config.toml\n\
          export NATS_SERVER_BIN=\"$PWD/bundle/nats-server/{server}\"\ncargo build --offline\n```\n\n\
          From then on `cargo xtask tour`, `cargo run -p ...` and `cargo xtask check NAME` need no \
-         internet (keep NATS_SERVER_BIN set in each terminal, or in the class settings file).\n",
+         internet. Set NATS_SERVER_BIN in each terminal that starts a server of its own (the \
+         tour, `cargo xtask server`, the checks), as above, or once in your shell's profile; \
+         the class settings file is not the place: your teacher's `classroom start` writes it \
+         anew.\n",
         os = std::env::consts::OS,
         arch = std::env::consts::ARCH,
         pin = nats_servers::NATS_SERVER_PIN,

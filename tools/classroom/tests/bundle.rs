@@ -26,6 +26,7 @@ fn a_student_copy_builds_offline_from_the_bundle() {
         );
     }
 
+    print_size(&copy.join("bundle"));
     // The README's steps, in the copy.
     let config = std::fs::read_to_string(copy.join("bundle/cargo-config.toml")).unwrap();
     let cargo_config = copy.join(".cargo/config.toml");
@@ -62,6 +63,28 @@ fn a_student_copy_builds_offline_from_the_bundle() {
         .unwrap()
         .unwrap()
         .path();
-    let version = Command::new(server).arg("--version").output().unwrap();
+    let version = Command::new(&server).arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).contains(nats_servers::NATS_SERVER_PIN));
+}
+
+/// The bundle's size, for teachers.md: printed, never asserted
+/// (`cargo test -p classroom --test bundle -- --nocapture`).
+fn print_size(bundle: &std::path::Path) {
+    fn size(path: &std::path::Path) -> u64 {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return 0;
+        };
+        if !meta.is_dir() {
+            return meta.len();
+        }
+        let entries = std::fs::read_dir(path).into_iter().flatten().flatten();
+        entries.map(|entry| size(&entry.path())).sum()
+    }
+    let crates = std::fs::read_dir(bundle.join("crates")).unwrap().count();
+    let mb = |path: &str| size(&bundle.join(path)) as f64 / 1e6;
+    println!(
+        "bundle: crates/ holds {crates} crates, {:.0} MB; nats-server/ {:.0} MB",
+        mb("crates"),
+        mb("nats-server")
+    );
 }
