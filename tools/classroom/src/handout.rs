@@ -220,7 +220,16 @@ pub fn bundle(args: &[String]) -> Result<(), String> {
                   [source.class-bundle]\ndirectory = \"bundle/crates\"\n";
     fs::write(to.join("cargo-config.toml"), config)
         .map_err(|err| format!("cannot write the bundle: {err}"))?;
-    let readme = format!(
+    let readme = bundle_readme(&name.to_string_lossy());
+    fs::write(to.join("README.md"), readme)
+        .map_err(|err| format!("cannot write the bundle: {err}"))?;
+    println!("classroom: the bundle is in {dir}; its README.md says how students use it");
+    Ok(())
+}
+
+/// The bundle's README: what a student does with it, for the server binary `server`.
+fn bundle_readme(server: &str) -> String {
+    format!(
         "# A NATS class, offline\n\nWritten by `classroom bundle` for {os}/{arch}: every crate of the \
          workspace, and nats-server {pin}.\n\nCopy this folder into the student copy (`classroom \
          handout`) as `bundle/`, then, in the student copy:\n\n\
@@ -234,12 +243,7 @@ pub fn bundle(args: &[String]) -> Result<(), String> {
         os = std::env::consts::OS,
         arch = std::env::consts::ARCH,
         pin = nats_servers::NATS_SERVER_PIN,
-        server = name.to_string_lossy(),
-    );
-    fs::write(to.join("README.md"), readme)
-        .map_err(|err| format!("cannot write the bundle: {err}"))?;
-    println!("classroom: the bundle is in {dir}; its README.md says how students use it");
-    Ok(())
+    )
 }
 
 /// `classroom reset [--dir DIR] [--yes]`: forgets the class (logins, progress, the students'

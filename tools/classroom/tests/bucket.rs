@@ -53,37 +53,7 @@ fn a_students_rollup_purge_delete_or_oversized_report_leaves_every_record() {
     ];
     assert_eq!(block_on(records(&class)), all);
 
-    let answers = block_on(async {
-        let (alice, mut refused) = class.connect("alice").await;
-        let mut answers = Vec::new();
-        // A rollup on her own key, as the attack did: no such subject reaches the class now.
-        let mut rollup = HeaderMap::new();
-        rollup.insert("Nats-Rollup", "all");
-        let sent = alice.request_with_headers("$KV.progress.alice.x", rollup, "x".into());
-        answers.push(format!(
-            "{:?}",
-            tokio::time::timeout(WAIT, sent)
-                .await
-                .unwrap()
-                .err()
-                .map(|e| e.kind())
-        ));
-        // The purge and delete APIs of the bucket's stream: her own JetStream has no such stream.
-        for api in [
-            "$JS.API.STREAM.PURGE.KV_progress",
-            "$JS.API.STREAM.MSG.DELETE.KV_progress",
-        ] {
-            let body = r#"{"seq":1}"#;
-            let answer = alice.request(api, body.into()).await.unwrap();
-            answers.push(String::from_utf8_lossy(&answer.payload).to_string());
-        }
-        // A report far over the limit: refused before it is read.
-        let (_, error) = send_report(&alice, "x".repeat(200_000)).await;
-        answers.push(error.unwrap_or_default());
-        alice.flush().await.unwrap();
-        answers.push(refused.try_recv().unwrap_or_default());
-        answers
-    });
+    let answers = block_on(attack(&class));
     assert_eq!(answers[0], "Some(NoResponders)");
     for answer in &answers[1..3] {
         assert!(
@@ -148,4 +118,37 @@ fn the_progress_stream_refuses_rollups_purges_deletes_and_large_values_to_the_cl
     }
     let kept = block_on(records(&class));
     assert_eq!(kept, ["alice.timeouts = passed", "bob.timeouts = passed"]);
+}
+
+/// What alice tries, with her own login, and what comes back of each try.
+async fn attack(class: &Class) -> Vec<String> {
+    let (alice, mut refused) = class.connect("alice").await;
+    let mut answers = Vec::new();
+    // A rollup on her own key, as the attack did: no such subject reaches the class now.
+    let mut rollup = HeaderMap::new();
+    rollup.insert("Nats-Rollup", "all");
+    let sent = alice.request_with_headers("$KV.progress.alice.x", rollup, "x".into());
+    answers.push(format!(
+        "{:?}",
+        tokio::time::timeout(WAIT, sent)
+            .await
+            .unwrap()
+            .err()
+            .map(|e| e.kind())
+    ));
+    // The purge and delete APIs of the bucket's stream: her own JetStream has no such stream.
+    for api in [
+        "$JS.API.STREAM.PURGE.KV_progress",
+        "$JS.API.STREAM.MSG.DELETE.KV_progress",
+    ] {
+        let body = r#"{"seq":1}"#;
+        let answer = alice.request(api, body.into()).await.unwrap();
+        answers.push(String::from_utf8_lossy(&answer.payload).to_string());
+    }
+    // A report far over the limit: refused before it is read.
+    let (_, error) = send_report(&alice, "x".repeat(200_000)).await;
+    answers.push(error.unwrap_or_default());
+    alice.flush().await.unwrap();
+    answers.push(refused.try_recv().unwrap_or_default());
+    answers
 }

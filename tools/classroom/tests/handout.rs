@@ -157,15 +157,30 @@ fn a_handout_is_the_last_commit_without_answers_settings_or_untracked_files() {
         let text = std::fs::read_to_string(copy.join(manifest)).unwrap();
         assert!(!text.contains("solution"), "{manifest} names a solution");
     }
-    let answers = answers(&tree);
+    assert_no_answer_or_password(&tree, &copy, &password);
+
+    // Not a git checkout (the handout itself): a sentence, and nothing written.
+    let again = scratch.path().join("again");
+    let out = handout(&copy, &again);
+    assert!(!out.status.success() && !again.exists());
+    assert!(
+        said(&out).contains("is not a git checkout: a handout is made from the last commit"),
+        "{}",
+        said(&out)
+    );
+}
+
+/// No file of `copy` shows a solution's own line, or holds `password`.
+fn assert_no_answer_or_password(tree: &Path, copy: &Path, password: &str) {
+    let answers = answers(tree);
     assert!(
         answers.len() > 30,
         "too few solution lines found: {answers:?}"
     );
-    for file in files(&copy) {
+    for file in files(copy) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         assert!(
-            !text.contains(&password),
+            !text.contains(password),
             "{} holds alice's password",
             file.display()
         );
@@ -179,16 +194,6 @@ fn a_handout_is_the_last_commit_without_answers_settings_or_untracked_files() {
             file.display()
         );
     }
-
-    // Not a git checkout (the handout itself): a sentence, and nothing written.
-    let again = scratch.path().join("again");
-    let out = handout(&copy, &again);
-    assert!(!out.status.success() && !again.exists());
-    assert!(
-        said(&out).contains("is not a git checkout: a handout is made from the last commit"),
-        "{}",
-        said(&out)
-    );
 }
 
 #[test]

@@ -65,12 +65,20 @@ fn the_page_shows_a_student_who_connects() {
         );
     }
 
-    let shot = nats_servers::workspace_root().join("target/classroom/page.png");
+    screenshot(&url, "page.png", "1400,900");
+}
+
+/// chromium's screenshot of `url` in a window of `size`, kept as `target/classroom/NAME`.
+fn screenshot(url: &str, name: &str, size: &str) {
+    let shot = nats_servers::workspace_root()
+        .join("target/classroom")
+        .join(name);
     std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
     let _ = std::fs::remove_file(&shot);
     let status = chromium()
         .arg(format!("--screenshot={}", shot.display()))
-        .args(["--window-size=1400,900", &url])
+        .arg(format!("--window-size={size}"))
+        .arg(url)
         .output()
         .unwrap();
     assert!(
@@ -92,6 +100,13 @@ fn is_png(path: &Path) -> bool {
 fn a_room_of_thirty_fits_one_projected_screen() {
     let names: Vec<String> = (1..=30).map(|n| format!("student{n:02}")).collect();
     let class = Class::start(&names.join(","));
+    let _listener = fill_the_room(&class, &names);
+    assert_the_room(&class, &names);
+}
+
+/// Each student reports one to thirteen results of the three kinds; student01 listens to the
+/// class, student02's pub-simple has run and ended. Returns the listener, to keep it running.
+fn fill_the_room(class: &Class, names: &[String]) -> Step {
     common::block_on(async {
         for (n, name) in names.iter().enumerate() {
             let (client, _) = class.connect(name).await;
@@ -104,7 +119,7 @@ fn a_room_of_thirty_fits_one_projected_screen() {
             }
         }
     });
-    let _listener = Step::start(&mut class.step("student01", "async-sub", &["class.>"])).unwrap();
+    let listener = Step::start(&mut class.step("student01", "async-sub", &["class.>"])).unwrap();
     class.wait_state("student01's subscriber", |state| {
         Class::student(state, "student01")["subscriptions"]
             .to_string()
@@ -121,7 +136,11 @@ fn a_room_of_thirty_fits_one_projected_screen() {
             .to_string()
             .contains("pub-simple (student02)")
     });
+    listener
+}
 
+/// The page at 1920×1080, as chromium renders it, then its screenshot.
+fn assert_the_room(class: &Class, names: &[String]) {
     let url = format!("http://127.0.0.1:{}/", class.http);
     let dom = String::from_utf8_lossy(
         &chromium()
@@ -135,7 +154,7 @@ fn a_room_of_thirty_fits_one_projected_screen() {
         dom.contains(r#"data-fits="yes""#),
         "the room does not fit 1920×1080:\n{dom}"
     );
-    for name in &names {
+    for name in names {
         assert!(
             dom.contains(&format!("<td>{name}</td>")),
             "{name} is missing"
@@ -171,19 +190,7 @@ fn a_room_of_thirty_fits_one_projected_screen() {
             class.state()
         );
     }
-    let shot = nats_servers::workspace_root().join("target/classroom/room-30.png");
-    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_file(&shot);
-    let status = chromium()
-        .arg(format!("--screenshot={}", shot.display()))
-        .args(["--window-size=1920,1080", &url])
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success() && is_png(&shot),
-        "no screenshot at {}",
-        shot.display()
-    );
+    screenshot(&url, "room-30.png", "1920,1080");
 }
 
 /// The class's exercises, in the guide's order, as the page's JSON lists them.
