@@ -1,7 +1,6 @@
 //! In a class, `cargo xtask check` reports its result; with the class server down, it says so
 //! in one line and the check still fails (or passes) on its own. (The report that arrives, and
-//! the one refused under another student's name, are tested with a real class in
-//! tools/classroom/tests.)
+//! the report service's refusals, are tested with a real class in tools/classroom/tests.)
 #![allow(clippy::unwrap_used)]
 
 use std::process::Command;
