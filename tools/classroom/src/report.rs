@@ -19,6 +19,7 @@ pub const MAX_REPORT: usize = 256;
 /// Runs the service until the connection ends: `report` answers the students, `teacher` the
 /// class account's own `class.report` (the teacher's login has no results to keep).
 pub async fn serve(client: Client, bucket: Store, students: Vec<String>) {
+    let students: std::sync::Arc<[String]> = students.into();
     let service = client
         .service_builder()
         .description("Keeps each student's latest exercise results")
@@ -39,8 +40,13 @@ pub async fn serve(client: Client, bucket: Store, students: Vec<String>) {
     loop {
         tokio::select! {
             Some(request) = reports.next() => {
-                let answer = store(&request, &bucket, &students).await;
-                respond(&request, answer).await;
+                // Each report in a task of its own: a room reports at once, and each put waits
+                // for JetStream's acknowledgement (a write to disk).
+                let (bucket, students) = (bucket.clone(), students.clone());
+                tokio::spawn(async move {
+                    let answer = store(&request, &bucket, &students).await;
+                    respond(&request, answer).await;
+                });
             }
             Some(request) = teacher.next() => {
                 let refusal = refused(403, "the teacher's login has no results to keep: check \
