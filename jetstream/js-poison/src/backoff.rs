@@ -1,7 +1,7 @@
 //! A backoff schedule: when a message is not acknowledged in time, the consumer waits longer
 //! before each redelivery, here 1 s, then 2 s, then 4 s. `backoff` replaces `ack_wait`. A
 //! backoff with more steps than `max_deliver` allows deliveries is refused (error 10116):
-//! nats-server 2.14 takes 3 steps with a `max_deliver` of 3 (the last step is then never
+//! nats-server 2.14 and 2.15 take 3 steps with a `max_deliver` of 3 (the last step is then never
 //! waited), and refuses them with 2. Here `max_deliver` 4 waits every step once.
 
 use std::time::{Duration, Instant};

