@@ -30,6 +30,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("jetstream", "js-poison"),
     ("jetstream", "kv"),
     ("jetstream", "objects"),
+    ("jetstream", "js-ttl"),
     ("services", "service"),
     ("services", "calc"),
     ("services", "discover"),

@@ -28,6 +28,7 @@ pub fn persistence(s: &mut Script) -> Result<(), String> {
     poison(s)?;
     key_value(s)?;
     objects(s)?;
+    ttl(s)?;
     replication(s)
 }
 
@@ -89,6 +90,18 @@ fn whole_seconds(line: &str) -> String {
         time.map_or(word.to_string(), |time| format!("{:.1}", time.round()))
     });
     rounded.collect::<Vec<_>>().join(" ")
+}
+
+/// js-ttl: a message's own TTL, refused and then allowed, its delete marker, and a key with a
+/// TTL, in one run. The server expires in whole seconds, so the times are rounded to them.
+fn ttl(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: messages and keys that expire (js-ttl)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let last = "the next run starts afresh";
+    s.run_fixed("ttl/run", terminal(2, "js-ttl"), last, whole_seconds);
+    drop(server);
+    Ok(())
 }
 
 /// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.

@@ -1,0 +1,74 @@
+//! End-to-end tests of js-ttl against a real nats-server with JetStream. What expires when is
+//! read from the step's log and from the stream itself (its API); the times are printed by the
+//! step, never asserted.
+#![allow(clippy::unwrap_used)]
+
+use testkit::{ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_js-ttl");
+
+testkit::step_checks!(jetstream: BIN);
+
+#[test]
+fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_a_marker() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains(" js_ttl] "))
+        .collect();
+    let expected = [
+        "Without allow_message_ttl, a message with a TTL is refused: ",
+        "Published sessions.alice with a TTL of 1 s, and sessions.bob without one",
+        "sessions.alice: 'signed in'",
+        "sessions.bob: 'signed in'",
+        "sessions.alice: a delete marker, Nats-Marker-Reason: MaxAge, after ",
+        "  stream: 2 message(s): sessions.bob, and alice's marker",
+        "key carol: Put after ",
+        "key carol: Purge after ",
+    ];
+    let mut at = 0;
+    for want in expected {
+        let found = lines[at..].iter().position(|l| l.contains(want));
+        let found = found.unwrap_or_else(|| panic!("no '{want}' after line {at}:\n{}", out.all));
+        at += found + 1;
+    }
+    assert!(out.contains("per-message TTL is disabled"), "{}", out.all);
+    assert!(out.contains("10166"), "{}", out.all);
+}
+
+#[test]
+fn the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    // The marker's own TTL (2 s) runs out: then only bob's session (#2) is left; alice's (#1)
+    // and its marker (#3) are gone. The refused message took no sequence.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let left = runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let mut stream = js.get_stream("SESSIONS").await.unwrap();
+        let wait = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let state = stream.info().await.unwrap().state.clone();
+            if state.messages == 1 || tokio::time::Instant::now() > wait {
+                let bob = stream
+                    .get_last_raw_message_by_subject("sessions.bob")
+                    .await
+                    .unwrap();
+                let alice = stream
+                    .get_last_raw_message_by_subject("sessions.alice")
+                    .await;
+                return (state.messages, bob.sequence, alice.is_err());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    });
+    assert_eq!(left, (1, 2, true), "(messages, bob's sequence, alice gone)");
+}
