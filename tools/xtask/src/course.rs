@@ -31,6 +31,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("jetstream", "kv"),
     ("jetstream", "objects"),
     ("jetstream", "js-ttl"),
+    ("jetstream", "js-counter"),
     ("services", "service"),
     ("services", "calc"),
     ("services", "discover"),

@@ -29,6 +29,7 @@ pub fn persistence(s: &mut Script) -> Result<(), String> {
     key_value(s)?;
     objects(s)?;
     ttl(s)?;
+    counter(s)?;
     replication(s)
 }
 
@@ -102,6 +103,33 @@ fn ttl(s: &mut Script) -> Result<(), String> {
     s.run_fixed("ttl/run", terminal(2, "js-ttl"), last, whole_seconds);
     drop(server);
     Ok(())
+}
+
+/// js-counter: increments refused, then added by the server, from four writers at once. The
+/// time the writers took changes from run to run: shown as `n ms`.
+fn counter(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: a counter stream (js-counter)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let last = "the next run starts afresh";
+    s.run_fixed(
+        "counter/run",
+        terminal(2, "js-counter"),
+        last,
+        vary_milliseconds,
+    );
+    drop(server);
+    Ok(())
+}
+
+/// A line with each number of milliseconds (a number followed by ` ms`) written as `n`.
+fn vary_milliseconds(line: &str) -> String {
+    let words: Vec<&str> = line.split(' ').collect();
+    let fixed = words.iter().enumerate().map(|(i, word)| {
+        let timed = words.get(i + 1) == Some(&"ms") && word.parse::<u64>().is_ok();
+        if timed { "n" } else { word }
+    });
+    fixed.collect::<Vec<_>>().join(" ")
 }
 
 /// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.

@@ -1,0 +1,68 @@
+//! End-to-end tests of js-counter against a real nats-server with JetStream. The totals are
+//! read from the stream itself (its last message on the subject), not only from the log.
+#![allow(clippy::unwrap_used)]
+
+use testkit::{ServerOptions, checks};
+
+const BIN: &str = env!("CARGO_BIN_EXE_js-counter");
+
+testkit::step_checks!(jetstream: BIN);
+
+/// The counter as the stream keeps it: the payload of the last message on `counters.views`.
+fn stored_total(server: &testkit::NatsServer) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
+        let stream = js.get_stream("COUNTERS").await.unwrap();
+        let last = stream
+            .get_last_raw_message_by_subject("counters.views")
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&last.payload).to_string()
+    })
+}
+
+#[test]
+fn concurrent_increments_from_many_writers_give_the_exact_total() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = checks::run(BIN, &server.url(), &[], &["8", "50"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    assert!(
+        out.contains("8 writers sent 50 increments each at once: 400 acknowledged in "),
+        "{}",
+        out.all
+    );
+    assert!(
+        out.contains(r#"counters.views = 400 (stored as {"val":"400"}), none lost"#),
+        "{}",
+        out.all
+    );
+    // After the lesson's decrement of 10.
+    assert_eq!(stored_total(&server), r#"{"val":"390"}"#);
+    println!(
+        "{}",
+        out.all
+            .lines()
+            .find(|l| l.contains("acknowledged in"))
+            .unwrap_or_default()
+    );
+}
+
+#[test]
+fn an_increment_needs_a_counter_stream_and_a_counter_stream_needs_an_increment() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let out = checks::run(BIN, &server.url(), &[], &[]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    for line in [
+        "Without allow_message_counter: refused: publish failed: message counters is disabled (code 400, error code 10168)",
+        "A message without Nats-Incr: refused: publish failed: message counter increment is missing (code 400, error code 10169)",
+        "4 writers sent 25 increments each at once: 100 acknowledged",
+        "A decrement, Nats-Incr: -10: the total is now 90",
+    ] {
+        assert!(out.contains(line), "no '{line}':\n{}", out.all);
+    }
+    assert_eq!(stored_total(&server), r#"{"val":"90"}"#);
+}
