@@ -39,12 +39,10 @@ async fn main() -> Result<(), Problem> {
     info!("Connected to {url}");
     let version = client.server_info().version;
     let numbers: Vec<u32> = version.split('.').map_while(|n| n.parse().ok()).collect();
-    if numbers.as_slice() < [2, 12].as_slice() {
-        let sentence =
-            format!("js-counter needs nats-server 2.12 or newer, and this one is {version}.");
-        return Err(
-            Problem::new(sentence).hint("`cargo xtask server --jetstream` runs the pinned one")
-        );
+    if numbers < vec![2, 12] {
+        let sentence = format!("js-counter needs nats-server 2.12 or newer: this is {version}.");
+        let hint = "`cargo xtask server --jetstream` runs the pinned one";
+        return Err(Problem::new(sentence).hint(hint));
     }
     let js = jetstream::new(client);
 

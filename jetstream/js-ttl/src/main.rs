@@ -39,12 +39,10 @@ async fn main() -> Result<(), Problem> {
     // Message TTLs came with nats-server 2.11: an older server would ignore the header.
     let version = client.server_info().version;
     let numbers: Vec<u32> = version.split('.').map_while(|n| n.parse().ok()).collect();
-    if numbers.as_slice() < [2, 11].as_slice() {
-        let sentence =
-            format!("js-ttl needs nats-server 2.11 or newer, and this one is {version}.");
-        return Err(
-            Problem::new(sentence).hint("`cargo xtask server --jetstream` runs the pinned one")
-        );
+    if numbers < vec![2, 11] {
+        let sentence = format!("js-ttl needs nats-server 2.11 or newer: this is {version}.");
+        let hint = "`cargo xtask server --jetstream` runs the pinned one";
+        return Err(Problem::new(sentence).hint(hint));
     }
     let js = async_nats::jetstream::new(client);
 

@@ -32,6 +32,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("jetstream", "objects"),
     ("jetstream", "js-ttl"),
     ("jetstream", "js-counter"),
+    ("jetstream", "js-schedule"),
     ("services", "service"),
     ("services", "calc"),
     ("services", "discover"),

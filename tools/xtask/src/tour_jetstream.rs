@@ -30,6 +30,7 @@ pub fn persistence(s: &mut Script) -> Result<(), String> {
     objects(s)?;
     ttl(s)?;
     counter(s)?;
+    schedule(s)?;
     replication(s)
 }
 
@@ -120,6 +121,29 @@ fn counter(s: &mut Script) -> Result<(), String> {
     );
     drop(server);
     Ok(())
+}
+
+/// js-schedule: a message published once at a time, one every second until purged. The @at
+/// time is two seconds after the run starts: shown as `<now + 2 s>`.
+fn schedule(s: &mut Script) -> Result<(), String> {
+    s.heading("Persistence: messages the server publishes later (js-schedule)");
+    let server = s.server(ServerOptions::new().jetstream(None))?;
+    s.say("terminal 1 $ cargo xtask server --jetstream");
+    let last = "the next run starts afresh";
+    s.run_fixed("schedule/run", terminal(2, "js-schedule"), last, at_time);
+    drop(server);
+    Ok(())
+}
+
+/// A line with the time after `@at ` (RFC 3339, up to the comma) written as `<now + 2 s>`.
+fn at_time(line: &str) -> String {
+    match line.split_once("@at ") {
+        Some((before, after)) if after.starts_with(|c: char| c.is_ascii_digit()) => {
+            let rest = after.find(',').map_or("", |comma| &after[comma..]);
+            format!("{before}@at <now + 2 s>{rest}")
+        }
+        _ => line.to_string(),
+    }
 }
 
 /// A line with each number of milliseconds (a number followed by ` ms`) written as `n`.
