@@ -37,13 +37,8 @@ async fn main() -> Result<(), Problem> {
     );
     let client = connect(&url).await?;
     info!("Connected to {url}");
-    let version = client.server_info().version;
-    let numbers: Vec<u32> = version.split('.').map_while(|n| n.parse().ok()).collect();
-    if numbers < vec![2, 12] {
-        let sentence = format!("js-counter needs nats-server 2.12 or newer: this is {version}.");
-        let hint = "`cargo xtask server --jetstream` runs the pinned one";
-        return Err(Problem::new(sentence).hint(hint));
-    }
+    // Counter streams came with nats-server 2.12.
+    stepkit::needs_server(&client, (2, 12), "js-counter")?;
     let js = jetstream::new(client);
 
     // A plain stream first: it refuses an increment. Then the counter stream, made afresh.

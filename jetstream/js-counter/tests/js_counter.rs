@@ -10,12 +10,8 @@ testkit::step_checks!(jetstream: BIN);
 
 /// The counter as the stream keeps it: the payload of the last message on `counters.views`.
 fn stored_total(server: &testkit::NatsServer) -> String {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
+    testkit::with_client(server, async |client| {
+        let js = async_nats::jetstream::new(client);
         let stream = js.get_stream("COUNTERS").await.unwrap();
         let last = stream
             .get_last_raw_message_by_subject("counters.views")
@@ -23,6 +19,7 @@ fn stored_total(server: &testkit::NatsServer) -> String {
             .unwrap();
         String::from_utf8_lossy(&last.payload).to_string()
     })
+    .unwrap()
 }
 
 #[test]

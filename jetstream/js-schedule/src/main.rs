@@ -40,13 +40,8 @@ async fn main() -> Result<(), Problem> {
     let options = ConnectOptions::new().name(stepkit::connection_name("js-schedule"));
     let client = stepkit::in_class(options).connect(&url).await?;
     info!("Connected to {url}");
-    let version = client.server_info().version;
-    let numbers: Vec<u32> = version.split('.').map_while(|n| n.parse().ok()).collect();
-    if numbers < vec![2, 14] {
-        let sentence = format!("js-schedule needs nats-server 2.14 or newer: this is {version}.");
-        let hint = "`cargo xtask server --jetstream` runs the pinned one";
-        return Err(Problem::new(sentence).hint(hint));
-    }
+    // Schedules came with nats-server 2.12, repeating ones with 2.14.
+    stepkit::needs_server(&client, (2, 14), "js-schedule")?;
     let js = jetstream::new(client);
 
     // Schedules are allowed on a stream made empty: each run starts from a new one.

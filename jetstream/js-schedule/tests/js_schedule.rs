@@ -10,18 +10,19 @@ testkit::step_checks!(jetstream: BIN);
 
 /// How many messages the stream holds on `subject` (a filter), through the JetStream API.
 fn count(server: &testkit::NatsServer, subject: &str) -> u64 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
-        let stream = js.get_stream("REMINDERS").await.unwrap();
-        let info = stream.info_with_subjects(subject).await.unwrap();
+    testkit::with_client(server, async |client| {
         use futures_util::StreamExt;
-        let subjects: Vec<_> = info.collect().await;
+        let js = async_nats::jetstream::new(client);
+        let stream = js.get_stream("REMINDERS").await.unwrap();
+        let subjects: Vec<_> = stream
+            .info_with_subjects(subject)
+            .await
+            .unwrap()
+            .collect()
+            .await;
         subjects.into_iter().flatten().map(|(_, n)| n as u64).sum()
     })
+    .unwrap()
 }
 
 #[test]
@@ -29,11 +30,6 @@ fn an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_
     let server = checks::start(ServerOptions::new().jetstream(None));
     let out = checks::run(BIN, &server.url(), &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    let lines: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains(" js_schedule] "))
-        .collect();
     let expected = [
         "tea: reminders.schedule.tea (@at ",
         "reminders.due.tea: 'tea' (Nats-Scheduler: reminders.schedule.tea), received ",
@@ -45,15 +41,11 @@ fn an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_
         "Purged reminders.schedule.stretch: that schedule stops",
         "  stream: schedules left: none",
     ];
-    let mut at = 0;
-    for want in expected {
-        let found = lines[at..].iter().position(|l| l.contains(want));
-        let found = found.unwrap_or_else(|| panic!("no '{want}' after line {at}:\n{}", out.all));
-        at += found + 1;
-    }
+    out.assert_lines_in_order(&expected);
     // Not before its time: the delay after the @at time is never negative.
-    let tea = lines
-        .iter()
+    let tea = out
+        .all
+        .lines()
         .find(|l| l.contains("after its @at time"))
         .unwrap();
     let late: f64 = tea

@@ -36,14 +36,8 @@ async fn main() -> Result<(), Problem> {
     let options = ConnectOptions::new().name(stepkit::connection_name("js-ttl"));
     let client = stepkit::in_class(options).connect(&url).await?;
     info!("Connected to {url}");
-    // Message TTLs came with nats-server 2.11: an older server would ignore the header.
-    let version = client.server_info().version;
-    let numbers: Vec<u32> = version.split('.').map_while(|n| n.parse().ok()).collect();
-    if numbers < vec![2, 11] {
-        let sentence = format!("js-ttl needs nats-server 2.11 or newer: this is {version}.");
-        let hint = "`cargo xtask server --jetstream` runs the pinned one";
-        return Err(Problem::new(sentence).hint(hint));
-    }
+    // Message TTLs came with nats-server 2.11.
+    stepkit::needs_server(&client, (2, 11), "js-ttl")?;
     let js = async_nats::jetstream::new(client);
 
     // In memory: sessions are meant to vanish. Each run starts from an empty stream.

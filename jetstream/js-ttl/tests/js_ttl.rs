@@ -14,11 +14,6 @@ fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_
     let server = checks::start(ServerOptions::new().jetstream(None));
     let out = checks::run(BIN, &server.url(), &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    let lines: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains(" js_ttl] "))
-        .collect();
     let expected = [
         "Without allow_message_ttl, a message with a TTL is refused: ",
         "Published sessions.alice with a TTL of 1 s, and sessions.bob without one",
@@ -29,12 +24,7 @@ fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_
         "key carol: Put after ",
         "key carol: Purge after ",
     ];
-    let mut at = 0;
-    for want in expected {
-        let found = lines[at..].iter().position(|l| l.contains(want));
-        let found = found.unwrap_or_else(|| panic!("no '{want}' after line {at}:\n{}", out.all));
-        at += found + 1;
-    }
+    out.assert_lines_in_order(&expected);
     assert!(out.contains("per-message TTL is disabled"), "{}", out.all);
     assert!(out.contains("10166"), "{}", out.all);
 }
@@ -46,12 +36,7 @@ fn the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl() 
     assert_eq!(out.code, Some(0), "{}", out.all);
     // The marker's own TTL (2 s) runs out: then only bob's session (#2) is left; alice's (#1)
     // and its marker (#3) are gone. The refused message took no sequence.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let left = runtime.block_on(async {
-        let client = async_nats::connect(server.url()).await.unwrap();
+    let left = testkit::with_client(&server, async |client| {
         let js = async_nats::jetstream::new(client);
         let mut stream = js.get_stream("SESSIONS").await.unwrap();
         let wait = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -69,6 +54,7 @@ fn the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl() 
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-    });
+    })
+    .unwrap();
     assert_eq!(left, (1, 2, true), "(messages, bob's sequence, alice gone)");
 }

@@ -14,6 +14,8 @@ use async_nats::{Client, ConnectError, ConnectErrorKind, ConnectOptions, Event, 
 use async_nats::{PublishError, PublishErrorKind, SubscribeError, SubscribeErrorKind};
 use log::{debug, info, warn};
 use tokio::{task::JoinHandle, time::timeout};
+mod version;
+pub use version::needs_server;
 
 /// Where the tutorial's server listens: Go's `nats.DefaultURL`.
 pub const DEFAULT_URL: &str = "nats://localhost:4222";

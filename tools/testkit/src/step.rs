@@ -65,6 +65,22 @@ impl Output {
     }
 }
 
+impl Output {
+    /// Asserts that lines containing each of `expected` come in that order (other lines may
+    /// come between them); shows the whole output at the first one missing.
+    #[track_caller]
+    pub fn assert_lines_in_order(&self, expected: &[&str]) {
+        let lines: Vec<&str> = self.all.lines().collect();
+        let mut at = 0;
+        for want in expected {
+            let found = lines[at..].iter().position(|line| line.contains(want));
+            let found =
+                found.unwrap_or_else(|| panic!("no {want:?} after line {at}:\n{}", self.all));
+            at += found + 1;
+        }
+    }
+}
+
 impl Step {
     /// A command for the binary at `bin`, with the step variables (`NATS_URL`, `NATS_USER`,
     /// `NATS_PASSWORD`, `RUST_LOG`) removed from the environment it inherits.

@@ -94,45 +94,58 @@ fn whole_seconds(line: &str) -> String {
     rounded.collect::<Vec<_>>().join(" ")
 }
 
-/// js-ttl: a message's own TTL, refused and then allowed, its delete marker, and a key with a
-/// TTL, in one run. The server expires in whole seconds, so the times are rounded to them.
-fn ttl(s: &mut Script) -> Result<(), String> {
-    s.heading("Persistence: messages and keys that expire (js-ttl)");
+/// A lesson shown by one run against a JetStream server, until its last line; `fix` writes
+/// what changes from run to run as the guide shows it.
+fn one_run(
+    s: &mut Script,
+    heading: &str,
+    block: &str,
+    step: &'static str,
+    fix: fn(&str) -> String,
+) -> Result<(), String> {
+    s.heading(heading);
     let server = s.server(ServerOptions::new().jetstream(None))?;
     s.say("terminal 1 $ cargo xtask server --jetstream");
     let last = "the next run starts afresh";
-    s.run_fixed("ttl/run", terminal(2, "js-ttl"), last, whole_seconds);
+    s.run_fixed(block, terminal(2, step), last, fix);
     drop(server);
     Ok(())
+}
+
+/// js-ttl: a message's own TTL, refused and then allowed, its delete marker, and a key with a
+/// TTL, in one run. The server expires in whole seconds, so the times are rounded to them.
+fn ttl(s: &mut Script) -> Result<(), String> {
+    one_run(
+        s,
+        "Persistence: messages and keys that expire (js-ttl)",
+        "ttl/run",
+        "js-ttl",
+        whole_seconds,
+    )
 }
 
 /// js-counter: increments refused, then added by the server, from four writers at once. The
 /// time the writers took changes from run to run: shown as `n ms`.
 fn counter(s: &mut Script) -> Result<(), String> {
-    s.heading("Persistence: a counter stream (js-counter)");
-    let server = s.server(ServerOptions::new().jetstream(None))?;
-    s.say("terminal 1 $ cargo xtask server --jetstream");
-    let last = "the next run starts afresh";
-    s.run_fixed(
+    one_run(
+        s,
+        "Persistence: a counter stream (js-counter)",
         "counter/run",
-        terminal(2, "js-counter"),
-        last,
+        "js-counter",
         vary_milliseconds,
-    );
-    drop(server);
-    Ok(())
+    )
 }
 
 /// js-schedule: a message published once at a time, one every second until purged. The @at
 /// time is two seconds after the run starts: shown as `<now + 2 s>`.
 fn schedule(s: &mut Script) -> Result<(), String> {
-    s.heading("Persistence: messages the server publishes later (js-schedule)");
-    let server = s.server(ServerOptions::new().jetstream(None))?;
-    s.say("terminal 1 $ cargo xtask server --jetstream");
-    let last = "the next run starts afresh";
-    s.run_fixed("schedule/run", terminal(2, "js-schedule"), last, at_time);
-    drop(server);
-    Ok(())
+    one_run(
+        s,
+        "Persistence: messages the server publishes later (js-schedule)",
+        "schedule/run",
+        "js-schedule",
+        at_time,
+    )
 }
 
 /// A line with the time after `@at ` (RFC 3339, up to the comma) written as `<now + 2 s>`.
