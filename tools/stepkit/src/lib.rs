@@ -14,8 +14,6 @@ use async_nats::{Client, ConnectError, ConnectErrorKind, ConnectOptions, Event, 
 use async_nats::{PublishError, PublishErrorKind, SubscribeError, SubscribeErrorKind};
 use log::{debug, info, warn};
 use tokio::{task::JoinHandle, time::timeout};
-mod version;
-pub use version::needs_server;
 
 /// Where the tutorial's server listens: Go's `nats.DefaultURL`.
 pub const DEFAULT_URL: &str = "nats://localhost:4222";
@@ -398,3 +396,4 @@ pub fn start_secured(name: &str, default: &str, flag: &'static str) -> Result<Na
 
 // Lessons' code for the later lessons, in a file of its own.
 include!("shown.rs");
+include!("version.rs");

@@ -1,9 +1,7 @@
-// A lesson that needs a server newer than 2.10 (the oldest async-nats's JetStream takes) says
-// so in one sentence on an older one, rather than failing later on a refused setting.
-
-use async_nats::Client;
-
-use crate::Problem;
+// Included into lib.rs, as shown.rs is (a step taken out of the workspace gets stepkit as one
+// module and its included files). A lesson that needs a server newer than 2.10 (the oldest
+// async-nats's JetStream takes) says so in one sentence on an older one, rather than failing
+// later on a refused setting.
 
 /// `Ok` when `client`'s server is version `at_least` (major, minor) or newer; otherwise the
 /// sentence that says which version `step` needs, and which one answered.

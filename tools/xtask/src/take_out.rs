@@ -56,8 +56,13 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
         fs::copy(file, src.join(name))
             .map_err(|err| format!("cannot copy {}: {err}", file.display()))?;
     }
-    // stepkit's two files: lib.rs as the module, and shown.rs, which it includes, beside it.
-    for (from, to) in [("lib.rs", "stepkit.rs"), ("shown.rs", "shown.rs")] {
+    // stepkit's files: lib.rs as the module, and the two it includes beside it.
+    let files = [
+        ("lib.rs", "stepkit.rs"),
+        ("shown.rs", "shown.rs"),
+        ("version.rs", "version.rs"),
+    ];
+    for (from, to) in files {
         let to = src.join(to);
         fs::copy(root.join("tools/stepkit/src").join(from), to)
             .map_err(|err| format!("cannot copy stepkit's {from}: {err}"))?;
