@@ -290,8 +290,8 @@ tokio = { version = "1", features = ["full"] }
         1,
     );
     fs::write(dir.join("src").join("main.rs"), source).map_err(|err| err.to_string())?;
-    // stepkit beside it, as the module `stepkit` (lib.rs), and the shown.rs it includes.
-    for (from, to) in [("lib.rs", "stepkit.rs"), ("shown.rs", "shown.rs")] {
+    // stepkit beside it, as the module `stepkit` (lib.rs), and the files it includes.
+    for (from, to) in crate::take_out::STEPKIT_FILES {
         fs::copy(
             root.join("tools/stepkit/src").join(from),
             dir.join("src").join(to),

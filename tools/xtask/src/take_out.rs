@@ -72,6 +72,14 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// stepkit as a step outside the workspace takes it (take-out, build-bench's baseline): lib.rs
+/// as the module `stepkit`, and the files it includes beside it.
+pub const STEPKIT_FILES: [(&str, &str); 3] = [
+    ("lib.rs", "stepkit.rs"),
+    ("shown.rs", "shown.rs"),
+    ("version.rs", "version.rs"),
+];
+
 /// The dependencies `step` declares (not its dev-dependencies, not stepkit, which becomes a
 /// module), as `Cargo.toml` lines with versions and features.
 fn dependencies(step: &str) -> Result<Vec<String>, String> {
