@@ -133,3 +133,85 @@ fn a_frozen_node_is_noticed_by_its_pings_and_left_for_another() {
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
 }
+
+/// The guide's scenes of a subscriber that fails over, when its node stops and when it freezes.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::PATIENCE;
+    use testkit::scene::{Script, terminal};
+
+    #[test]
+    fn scene_1_failover() {
+        let mut s = Script::new();
+        let scene = clusters(&mut s);
+        s.assert_scene(scene);
+    }
+
+    #[test]
+    fn scene_2_frozen_node() {
+        let mut s = Script::new();
+        let scene = frozen_node(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// cluster-sub on a three-node cluster: it fails over when its node stops.
+    fn clusters(s: &mut Script) -> Result<(), String> {
+        s.heading("Beyond the tutorial: a cluster, and a subscriber that fails over (cluster-sub)");
+        let mut cluster = s.cluster()?;
+        s.say("terminal 1 $ cargo xtask cluster");
+        let mut sub = s.start(terminal(2, "cluster-sub"));
+        s.wait(&mut sub, "Connected to cluster node 'n1'");
+        s.wait(&mut sub, "Subscribing to subject 'foo'");
+        if cluster
+            .node(0)
+            .wait_for_subscription("foo", PATIENCE)
+            .is_err()
+        {
+            s.check("cluster-sub", Err("never subscribed on n1".into()));
+        }
+        s.show(&mut sub, "cluster/start");
+        let n1 = cluster.node(0).url();
+        s.publish("cluster/publish-1", 3, &["foo", "through n1"], Some(&n1));
+        s.wait(&mut sub, "Received message 'through n1'");
+        s.show(&mut sub, "cluster/received-1");
+        s.say("\nterminal 1: 1 and Enter (stops n1)");
+        cluster.node_mut(0).stop();
+        s.wait(&mut sub, "Reconnected to the cluster");
+        let moved_to = cluster.wait_for_subscription("foo", PATIENCE);
+        s.show(&mut sub, "cluster/failover");
+        match moved_to {
+            Ok(index) => {
+                let url = cluster.node(index).url();
+                s.publish(
+                    "cluster/publish-2",
+                    3,
+                    &["foo", "after the failover"],
+                    Some(&url),
+                );
+                s.wait(&mut sub, "Received message 'after the failover'");
+                s.show(&mut sub, "cluster/received-2");
+            }
+            Err(err) => s.check("cluster-sub", Err(err.0)),
+        }
+        s.interrupt(&mut sub, "cluster/ctrl-c", "reconnected 1 time(s)");
+        Ok(())
+    }
+
+    /// The errors chapter's frozen server: a node stopped with SIGSTOP, noticed by the pings.
+    fn frozen_node(s: &mut Script) -> Result<(), String> {
+        let cluster = s.cluster()?;
+        let mut sub = s.start(terminal(2, "cluster-sub"));
+        s.wait(&mut sub, "Connected to cluster node 'n1'");
+        // Both: the line can still be in the pipe when the server already has the SUB.
+        s.wait(&mut sub, "Subscribing to subject 'foo'");
+        s.wait_subscribed(&mut sub, cluster.node(0), "foo");
+        s.show(&mut sub, "frozen/start");
+        cluster.node(0).freeze().map_err(|err| err.0)?;
+        s.wait(&mut sub, "Reconnected to the cluster");
+        s.show(&mut sub, "frozen/failover");
+        cluster.node(0).thaw().map_err(|err| err.0)?;
+        s.interrupt(&mut sub, "frozen/ctrl-c", "reconnected 1 time(s)");
+        Ok(())
+    }
+}

@@ -98,3 +98,57 @@ testkit::step_checks!(
     auth_hint: "cargo xtask server",
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of the counter, counting and then too slow.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, terminal};
+    use testkit::{NatsServer, ServerOptions};
+
+    #[test]
+    fn scene_counter() {
+        let mut s = Script::new();
+        let scene = counter_scene(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// counters, on a plain server of its own.
+    fn counter_scene(s: &mut Script) -> Result<(), String> {
+        let server = s.server(ServerOptions::new())?;
+        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        counters(s, &server)
+    }
+
+    /// counter-sub counting, then counting too slowly: 200 messages at once for a subscriber that
+    /// takes 20 ms a message and has room for 16 waiting.
+    fn counters(s: &mut Script, server: &NatsServer) -> Result<(), String> {
+        s.heading("Beyond the tutorial: a message counter (counter-sub)");
+        let subscribing = "Subscribing to subject 'foo'";
+        let mut sub = s.subscriber(
+            terminal(2, "counter-sub"),
+            server,
+            "foo",
+            subscribing,
+            "counter/start",
+        );
+        for block in ["counter/publish-1", "counter/publish-2"] {
+            s.publish(block, 3, &[], None);
+        }
+        s.wait(&mut sub, "[#2] Received on [foo]");
+        s.show(&mut sub, "counter/received");
+        s.interrupt(&mut sub, "counter/ctrl-c", "message(s) in all");
+
+        let slow = terminal(2, "counter-sub").args(&["foo", "20", "16"]);
+        let mut sub = s.subscriber(slow, server, "foo", subscribing, "counter/slow-start");
+        let payloads: Vec<String> = (1..=200).map(|n| format!("message {n}")).collect();
+        testkit::publish_all(server, "foo", &payloads).map_err(|err| err.0)?;
+        s.wait(&mut sub, "Slow consumer");
+        s.interrupt(
+            &mut sub,
+            "counter/slow",
+            "were dropped because this subscriber was too slow",
+        );
+        Ok(())
+    }
+}

@@ -90,3 +90,52 @@ testkit::step_checks!(
     auth_hint: "cargo xtask server",
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of two members of a queue group sharing four jobs.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, terminal};
+    use testkit::{NatsServer, PATIENCE, ServerOptions};
+
+    #[test]
+    fn scene_queue_group() {
+        let mut s = Script::new();
+        let scene = queue_scene(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// queue_group, on a plain server of its own.
+    fn queue_scene(s: &mut Script) -> Result<(), String> {
+        let server = s.server(ServerOptions::new())?;
+        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        queue_group(s, &server);
+        Ok(())
+    }
+
+    /// Two members of a queue group sharing four jobs.
+    fn queue_group(s: &mut Script, server: &NatsServer) {
+        s.heading("Beyond the tutorial: sharing work in a queue group (queue-sub)");
+        let mut first = s.start(terminal(2, "queue-sub"));
+        s.wait(&mut first, "Joined queue group 'workers'");
+        s.show(&mut first, "queue/start-1");
+        let mut second = s.start(terminal(3, "queue-sub"));
+        s.wait(&mut second, "Joined queue group 'workers'");
+        s.show(&mut second, "queue/start-2");
+        if server.wait_for_subscriptions("foo", 2, PATIENCE).is_err() {
+            s.check(
+                "queue-sub",
+                Err("the two members never both subscribed".into()),
+            );
+        }
+        for job in 1..=4 {
+            let text = format!("job {job}");
+            s.publish(&format!("queue/publish-{job}"), 4, &["foo", &text], None);
+        }
+        s.wait_total(&[&first, &second], "Received message 'job", 4);
+        s.show(&mut first, "queue/received-1");
+        s.show(&mut second, "queue/received-2");
+        s.interrupt(&mut first, "queue/ctrl-c-1", "for group 'workers'. Bye!");
+        s.interrupt(&mut second, "queue/ctrl-c-2", "for group 'workers'. Bye!");
+    }
+}

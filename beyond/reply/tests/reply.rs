@@ -78,3 +78,50 @@ testkit::step_checks!(
     auth_hint: "cargo xtask server",
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of request and reply, and of a message with headers.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, fails, ok, terminal};
+    use testkit::{NatsServer, ServerOptions};
+
+    #[test]
+    fn scene_request_reply_and_headers() {
+        let mut s = Script::new();
+        let scene = reply_scene(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// request_reply_and_headers, on a plain server of its own.
+    fn reply_scene(s: &mut Script) -> Result<(), String> {
+        let server = s.server(ServerOptions::new())?;
+        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        request_reply_and_headers(s, &server);
+        Ok(())
+    }
+
+    /// A responder and a requester, a request nobody answers, and a message with headers.
+    fn request_reply_and_headers(s: &mut Script, server: &NatsServer) {
+        s.heading("Beyond the tutorial: request and reply (request, reply)");
+        let answering = "Answering requests on 'help'";
+        let mut responder = s.subscriber(
+            terminal(2, "reply"),
+            server,
+            "help",
+            answering,
+            "reply/start",
+        );
+        let answered = ok("Received reply 'I can help!'");
+        s.run("request/run", terminal(3, "request"), answered);
+        s.wait(&mut responder, "Answered 'help me'");
+        s.show(&mut responder, "reply/answered");
+        s.interrupt(&mut responder, "reply/ctrl-c", "Bye!");
+        let nobody = fails("nobody answers on 'help'");
+        s.run("request/no-responders", terminal(3, "request"), nobody);
+
+        s.heading("Beyond the tutorial: message headers (headers)");
+        let read = ok("header Nats-Msg-Id: hello-1");
+        s.run("headers/run", terminal(2, "headers"), read);
+    }
+}

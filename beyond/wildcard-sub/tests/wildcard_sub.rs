@@ -68,3 +68,41 @@ testkit::step_checks!(
     auth_hint: "cargo xtask server",
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of the wildcard subscriber.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, terminal};
+
+    #[test]
+    fn scene_wildcard() {
+        let mut s = Script::new();
+        let scene = wildcard(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// A wildcard subscriber, and the two subjects that it does and does not match.
+    fn wildcard(s: &mut Script) -> Result<(), String> {
+        s.heading("Beyond the tutorial: a wildcard subscriber (wildcard-sub)");
+        let server = s.server(ServerOptions::new())?;
+        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        let subscribing = "Subscribing to 'foo.*'";
+        let wildcard_sub = terminal(2, "wildcard-sub").args(&["foo.*"]);
+        let mut sub = s.subscriber(
+            wildcard_sub,
+            &server,
+            "foo.*",
+            subscribing,
+            "wildcard/start",
+        );
+        s.publish("wildcard/publish-two", 3, &["foo.a.b", "two tokens"], None);
+        s.publish("wildcard/publish-one", 3, &["foo.a", "one token"], None);
+        s.wait(&mut sub, "Received on [foo.a]: 'one token'");
+        s.show(&mut sub, "wildcard/received");
+        s.refute(&sub, "two tokens");
+        s.interrupt(&mut sub, "wildcard/ctrl-c", "reconnected 0 time(s)");
+        Ok(())
+    }
+}

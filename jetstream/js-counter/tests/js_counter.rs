@@ -63,3 +63,37 @@ fn an_increment_needs_a_counter_stream_and_a_counter_stream_needs_an_increment()
     }
     assert_eq!(stored_total(&server), r#"{"val":"90"}"#);
 }
+
+/// The guide's scene of a counter stream.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::Script;
+
+    #[test]
+    fn scene_counter() {
+        let mut s = Script::new();
+        let scene = counter(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// js-counter, in one run.
+    fn counter(s: &mut Script) -> Result<(), String> {
+        s.one_run(
+            "Persistence: a counter stream (js-counter)",
+            "counter/run",
+            "js-counter",
+            vary_milliseconds,
+        )
+    }
+
+    /// A line with each number of milliseconds (a number followed by ` ms`) written as `n`.
+    fn vary_milliseconds(line: &str) -> String {
+        let words: Vec<&str> = line.split(' ').collect();
+        let fixed = words.iter().enumerate().map(|(i, word)| {
+            let timed = words.get(i + 1) == Some(&"ms") && word.parse::<u64>().is_ok();
+            if timed { "n" } else { word }
+        });
+        fixed.collect::<Vec<_>>().join(" ")
+    }
+}

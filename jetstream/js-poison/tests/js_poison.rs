@@ -243,3 +243,41 @@ fn an_unknown_mode_is_one_sentence() {
 }
 
 testkit::step_checks!(jetstream: BIN);
+
+/// The guide's scene of a message that never succeeds.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, terminal, whole_seconds};
+
+    #[test]
+    fn scene_poison() {
+        let mut s = Script::new();
+        let scene = poison(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// js-poison: each way out of a message that never succeeds, one run each.
+    fn poison(s: &mut Script) -> Result<(), String> {
+        s.heading("Persistence: a message that never succeeds (js-poison)");
+        let server = s.server(ServerOptions::new().jetstream(None))?;
+        s.say("terminal 1 $ cargo xtask server --jetstream");
+        let modes = [
+            "max-deliver",
+            "term",
+            "nak-delay",
+            "backoff",
+            "progress",
+            "max-ack-pending",
+        ];
+        for mode in modes {
+            let block = format!("poison/{mode}");
+            let args = [mode];
+            let program = terminal(2, "js-poison").args(&args);
+            s.run_fixed(&block, program, "  consumer: ", whole_seconds);
+        }
+        drop(server);
+        Ok(())
+    }
+}

@@ -102,3 +102,39 @@ fn an_acknowledgement_that_never_comes_is_retried_then_reported() {
 // The behaviours every step shares (no subject checks: the stream comes first), against a
 // server with JetStream.
 testkit::step_checks!(jetstream: BIN);
+
+/// The guide's scene of a stream and a durable consumer.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, ok, terminal};
+
+    #[test]
+    fn scene_persistence() {
+        let mut s = Script::new();
+        let scene = persistence(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// js-pub stores into the stream ORDERS, js-pull reads it with a durable consumer.
+    fn persistence(s: &mut Script) -> Result<(), String> {
+        s.heading("Persistence: a stream and a durable consumer (js-pub, js-pull)");
+        let server = s.server(ServerOptions::new().jetstream(None))?;
+        s.say("terminal 1 $ cargo xtask server --jetstream");
+        let stored = ok("a duplicate of #1, stored once");
+        s.run("js/pub", terminal(2, "js-pub"), stored);
+        let more = ["orders.new", "two pizzas"];
+        s.run(
+            "js/pub-2",
+            terminal(2, "js-pub").args(&more),
+            ok("stored in ORDERS as #2"),
+        );
+        let caught_up = ok("Caught up: processed 2 message(s)");
+        s.run("js/pull", terminal(3, "js-pull"), caught_up);
+        let nothing = ok("Caught up: processed 0 message(s)");
+        s.run("js/pull-again", terminal(3, "js-pull"), nothing);
+        drop(server);
+        Ok(())
+    }
+}

@@ -136,3 +136,80 @@ fn a_message_the_stream_cannot_acknowledge_is_reported_not_dropped() {
         out.all
     );
 }
+
+/// The guide's scene of a replicated stream whose leader dies.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, terminal};
+    use testkit::{PATIENCE, ServerOptions};
+
+    #[test]
+    fn scene_replication() {
+        let mut s = Script::new();
+        let scene = replication(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// A stream with three replicas on a cluster: its leader dies while js-pub publishes 1,000
+    /// messages, and every one is stored once; without a majority, a publish is refused.
+    fn replication(s: &mut Script) -> Result<(), String> {
+        s.heading("Persistence: a replicated stream, and its leader's death (js-pub, js-pull)");
+        let mut cluster = s.cluster_with(ServerOptions::new().jetstream(None))?;
+        cluster.wait_for_jetstream(PATIENCE).map_err(|err| err.0)?;
+        s.say("terminal 1 $ cargo xtask cluster --jetstream");
+        let args = ["orders.new", "order", "3", "1000"];
+        let urls = cluster.urls();
+        let mut publisher = s.start(terminal(2, "js-pub").args(&args).url(&urls));
+        s.wait(&mut publisher, "Published 'order 500': stored");
+        let leader = cluster.stream_leader("ORDERS");
+        if let Some(leader) = leader {
+            cluster.node_mut(leader).stop();
+        }
+        s.check(
+            "replication",
+            leader.map(|_| ()).ok_or("no leader for ORDERS".to_string()),
+        );
+        s.say("terminal 1: meanwhile, the node that leads ORDERS is stopped (its number, Enter)");
+        s.wait(&mut publisher, "Published again 'order 1000'");
+        s.summary(
+            &publisher,
+            "replicated/pub",
+            failover_line,
+            vary_order_numbers,
+        );
+        // The remaining nodes elect new leaders (for JetStream itself too) before it goes on.
+        let recovered = cluster.wait_for_jetstream(PATIENCE).map_err(|err| err.0);
+        s.check("replication", recovered);
+        let mut reader = s.start(terminal(3, "js-pull").url(&urls));
+        s.wait(&mut reader, "Caught up: processed 1000 message(s)");
+        s.summary(
+            &reader,
+            "replicated/pull",
+            failover_line,
+            vary_order_numbers,
+        );
+        drop(cluster);
+        Ok(())
+    }
+
+    /// The lines of a 1,000-message run worth showing: all but the routine ones in the middle.
+    fn failover_line(line: &str) -> bool {
+        let routine = line.contains("] Published 'order ") || line.contains("] #");
+        let ends = ["'order 1'", "'order 1000'", "#1 ", "#1000 "];
+        !routine || line.contains("WARN") || ends.iter().any(|end| line.contains(end))
+    }
+
+    /// The order numbers that depend on the moment the leader died written as `n`, and the
+    /// reason a publish failed (a timeout, or nobody to answer) left out.
+    fn vary_order_numbers(line: &str) -> String {
+        match line.split_once("'order ") {
+            Some((before, after)) if line.contains("WARN") => {
+                let reason = after.split_once(" (").map_or("", |(_, rest)| rest);
+                let rest = reason.split_once(')').map_or("", |(_, rest)| rest);
+                format!("{before}'order n' was not acknowledged (...){rest}")
+            }
+            _ => line.to_string(),
+        }
+    }
+}

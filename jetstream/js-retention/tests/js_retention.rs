@@ -141,3 +141,42 @@ fn an_unknown_policy_is_one_sentence() {
 }
 
 testkit::step_checks!(jetstream: BIN);
+
+/// The guide's scene of the retention policies.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, ok, terminal};
+
+    #[test]
+    fn scene_retention() {
+        let mut s = Script::new();
+        let scene = retention(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// js-retention: one run per retention policy, each from an empty stream.
+    fn retention(s: &mut Script) -> Result<(), String> {
+        s.heading("Persistence: retention policies (js-retention)");
+        let server = s.server(ServerOptions::new().jetstream(None))?;
+        s.say("terminal 1 $ cargo xtask server --jetstream");
+        let runs = [
+            (
+                "limits",
+                "order 6 refused: publish failed: maximum messages",
+            ),
+            (
+                "interest",
+                "0 message(s), first #6, last #5: acknowledged by",
+            ),
+            ("workqueue", "worker refused, JetStream error 10099"),
+        ];
+        for (mode, says) in runs {
+            let block = format!("retention/{mode}");
+            s.run(&block, terminal(2, "js-retention").args(&[mode]), ok(says));
+        }
+        drop(server);
+        Ok(())
+    }
+}

@@ -75,3 +75,38 @@ fn a_target_outside_the_stream_is_refused_with_10190() {
         out.all
     );
 }
+
+/// The guide's scene of messages the server publishes later.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::Script;
+
+    #[test]
+    fn scene_schedule() {
+        let mut s = Script::new();
+        let scene = schedule(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// js-schedule, in one run.
+    fn schedule(s: &mut Script) -> Result<(), String> {
+        s.one_run(
+            "Persistence: messages the server publishes later (js-schedule)",
+            "schedule/run",
+            "js-schedule",
+            at_time,
+        )
+    }
+
+    /// A line with the time after `@at ` (RFC 3339, up to the comma) written as `<now + 2 s>`.
+    fn at_time(line: &str) -> String {
+        match line.split_once("@at ") {
+            Some((before, after)) if after.starts_with(|c: char| c.is_ascii_digit()) => {
+                let rest = after.find(',').map_or("", |comma| &after[comma..]);
+                format!("{before}@at <now + 2 s>{rest}")
+            }
+            _ => line.to_string(),
+        }
+    }
+}

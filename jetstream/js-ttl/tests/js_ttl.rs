@@ -58,3 +58,27 @@ fn the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl() 
     .unwrap();
     assert_eq!(left, (1, 2, true), "(messages, bob's sequence, alice gone)");
 }
+
+/// The guide's scene of messages and keys that expire.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, whole_seconds};
+
+    #[test]
+    fn scene_ttl() {
+        let mut s = Script::new();
+        let scene = ttl(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// js-ttl, in one run.
+    fn ttl(s: &mut Script) -> Result<(), String> {
+        s.one_run(
+            "Persistence: messages and keys that expire (js-ttl)",
+            "ttl/run",
+            "js-ttl",
+            whole_seconds,
+        )
+    }
+}

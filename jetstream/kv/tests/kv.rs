@@ -203,3 +203,62 @@ fn a_key_with_a_space_is_refused_with_the_rule_and_the_rule_is_the_buckets() {
         out.all
     );
 }
+
+/// The guide's scene of a key-value bucket.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, fails, ok, terminal};
+
+    #[test]
+    fn scene_key_value() {
+        let mut s = Script::new();
+        let scene = key_value(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.
+    fn key_value(s: &mut Script) -> Result<(), String> {
+        s.heading("Persistence: a key-value bucket (kv)");
+        let server = s.server(ServerOptions::new().jetstream(None))?;
+        s.say("terminal 1 $ cargo xtask server --jetstream");
+        let mut watcher = s.start(terminal(3, "kv"));
+        s.wait(&mut watcher, "Watching the bucket 'tutorial'");
+        s.show(&mut watcher, "kv/watch");
+        let commands: [(&str, &[&str], &str); 5] = [
+            (
+                "kv/put",
+                &["put", "color", "blue"],
+                "color = blue (revision 1)",
+            ),
+            (
+                "kv/put-2",
+                &["put", "color", "red"],
+                "color = red (revision 2)",
+            ),
+            ("kv/get", &["get", "color"], "color = red (revision 2)"),
+            (
+                "kv/update",
+                &["update", "color", "green", "2"],
+                "(revision 3, was 2)",
+            ),
+            ("kv/delete", &["delete", "color"], "color deleted"),
+        ];
+        for (block, args, says) in commands {
+            s.run(block, terminal(2, "kv").args(args), ok(says));
+        }
+        let stale = ["update", "color", "yellow", "2"];
+        let refused = fails("changed after revision 2; now color deleted (revision 4)");
+        s.run("kv/conflict", terminal(2, "kv").args(&stale), refused);
+        s.run(
+            "kv/history",
+            terminal(2, "kv").args(&["history", "color"]),
+            ok("color deleted (revision 4)"),
+        );
+        s.wait(&mut watcher, "color deleted (revision 4)");
+        s.show(&mut watcher, "kv/watched");
+        drop(server);
+        Ok(())
+    }
+}

@@ -201,3 +201,91 @@ fn without_jetstream_it_says_what_to_start() {
 }
 
 testkit::step_checks!(jetstream: BIN);
+
+/// The guide's scene of the object store.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, fails, ok, terminal};
+    use testkit::{NatsServer, ServerOptions};
+
+    #[test]
+    fn scene_objects() {
+        let mut s = Script::new();
+        let scene = objects(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// The object store: a 3 MB file through a server that takes messages of 1 MB at most.
+    fn objects(s: &mut Script) -> Result<(), String> {
+        s.heading("Persistence: the object store (objects)");
+        let server = s.server(ServerOptions::new().jetstream(None))?;
+        s.say("terminal 1 $ cargo xtask server --jetstream");
+        // The same 3 MB every run (bytes repeating every 251), so that the digest is the same.
+        let dir = testkit::workspace_root()
+            .join("target")
+            .join("tour-objects");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+        let (big, copy) = (dir.join("big.bin"), dir.join("copy.bin"));
+        let bytes = testkit::repeating_bytes(3_000_000);
+        std::fs::write(&big, &bytes)
+            .map_err(|err| format!("cannot write {}: {err}", big.display()))?;
+        let (big, copy) = (big.display().to_string(), copy.display().to_string());
+        s.alias(&big, "big.bin");
+        s.alias(&copy, "copy.bin");
+        let put = ["put", big.as_str()];
+        s.run(
+            "objects/put",
+            terminal(2, "objects").args(&put),
+            ok("in 23 chunk(s)"),
+        );
+        s.run(
+            "objects/list",
+            terminal(2, "objects").args(&["list"]),
+            ok("1 object(s)"),
+        );
+        let get = ["get", "big.bin", copy.as_str()];
+        s.run(
+            "objects/get",
+            terminal(2, "objects").args(&get),
+            ok("its digest checked"),
+        );
+        let same = std::fs::read(&copy).is_ok_and(|copied| copied == bytes);
+        s.check(
+            "objects",
+            same.then_some(()).ok_or("the copy differs".to_string()),
+        );
+        let again = fails("File exists");
+        s.run(
+            "objects/get-again",
+            terminal(2, "objects").args(&get),
+            again,
+        );
+        damaged(s, &server, &get);
+        s.run(
+            "objects/delete",
+            terminal(2, "objects").args(&["delete", "big.bin"]),
+            ok("Deleted"),
+        );
+        let missing = fails("there is no object 'big.bin'");
+        s.run(
+            "objects/missing",
+            terminal(2, "objects").args(&["get", "big.bin", "x"]),
+            missing,
+        );
+        drop(server);
+        Ok(())
+    }
+
+    /// `big.bin`'s last chunk replaced through the JetStream API, as the objects test does, and
+    /// what `get` (its arguments) then says.
+    fn damaged(s: &mut Script, server: &NatsServer, get: &[&str]) {
+        let damaged = testkit::damage_last_chunk(server, "tutorial-files", "damaged");
+        s.check("objects", damaged.map_err(|err| err.0));
+        let _ = std::fs::remove_file(get[2]); // the good copy from above: get never overwrites
+        let says = fails("came back damaged (wrong digest)");
+        s.run("objects/damaged", terminal(2, "objects").args(get), says);
+    }
+}

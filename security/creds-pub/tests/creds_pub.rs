@@ -80,3 +80,45 @@ fn names_its_connection_for_the_servers_monitoring() {
     let options = ServerOptions::new().config(&credentials.server_config);
     checks::names_its_connection_with(BIN, options, &[("NATS_CREDS", &creds)]);
 }
+
+/// The guide's scene of a credentials file.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::pki::{Credentials, ScratchDir};
+    use testkit::scene::{Script, ok, terminal};
+
+    #[test]
+    fn scene_credentials() {
+        let mut s = Script::new();
+        let scene = credentials(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// A secret file the tour writes into `dir`: its real path, shown in recordings as `shown`.
+    fn tour_file(s: &mut Script, dir: &ScratchDir, name: &str, text: &str, shown: &str) -> String {
+        let real = dir.secret_file(name, text);
+        s.alias(&real, shown);
+        real
+    }
+
+    /// creds-pub with a user JWT from an account the server's operator signed.
+    fn credentials(s: &mut Script) -> Result<(), String> {
+        s.heading("Security: a credentials file (creds-pub)");
+        let credentials = Credentials::generate();
+        let server = s.server(ServerOptions::new().config(&credentials.server_config))?;
+        s.say("terminal 1 $ cargo xtask server --creds");
+        let dir = ScratchDir::new("tour");
+        let shown = "target/secrets/user.creds";
+        let path = tour_file(s, &dir, "user.creds", &credentials.creds, shown);
+        let env = [("NATS_CREDS", path.as_str())];
+        s.run(
+            "creds/run",
+            terminal(2, "creds-pub").env(&env),
+            ok("vouched for it"),
+        );
+        drop(server);
+        Ok(())
+    }
+}

@@ -149,3 +149,59 @@ fn relay(server: &testkit::NatsServer) -> (String, Arc<Mutex<Vec<u8>>>) {
     });
     (url, sent)
 }
+
+/// The guide's scene of an nkey.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::pki::{ScratchDir, user_nkey_from};
+    use testkit::scene::{Script, fails, ok, terminal};
+
+    #[test]
+    fn scene_nkey() {
+        let mut s = Script::new();
+        let scene = nkeys(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// A secret file the tour writes into `dir`: its real path, shown in recordings as `shown`.
+    fn tour_file(s: &mut Script, dir: &ScratchDir, name: &str, text: &str, shown: &str) -> String {
+        let real = dir.secret_file(name, text);
+        s.alias(&real, shown);
+        real
+    }
+
+    /// nkey-pub signs in with a seed the server knows only by its public key.
+    fn nkeys(s: &mut Script) -> Result<(), String> {
+        s.heading("Security: an nkey (nkey-pub)");
+        // The same key in every recording, so that the guide shows one public key.
+        let (seed, public) = user_nkey_from([7; 32]);
+        let server = s.server(ServerOptions::new().nkey(&public))?;
+        s.say("terminal 1 $ cargo xtask server --nkey");
+        let dir = ScratchDir::new("tour");
+        let path = tour_file(
+            s,
+            &dir,
+            "user.nk",
+            &format!("{seed}\n"),
+            "target/secrets/user.nk",
+        );
+        let env = [("NATS_NKEY", path.as_str())];
+        s.run(
+            "nkey/run",
+            terminal(2, "nkey-pub").env(&env),
+            ok("checked the signature"),
+        );
+        let (other, _) = user_nkey_from([8; 32]);
+        let stranger = tour_file(s, &dir, "other.nk", &format!("{other}\n"), "other.nk");
+        let env = [("NATS_NKEY", stranger.as_str())];
+        s.run(
+            "nkey/stranger",
+            terminal(2, "nkey-pub").env(&env),
+            fails("refused the nkey"),
+        );
+        drop(server);
+        Ok(())
+    }
+}

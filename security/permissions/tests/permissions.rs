@@ -62,3 +62,33 @@ fn a_user_with_every_right_gets_no_refusal_and_says_so() {
 
 // The behaviours every authenticating step shares (it takes no subject, so no subject checks).
 testkit::step_checks!(auth: BIN, server: ServerOptions::new().permissions());
+
+/// The guide's scene of permissions.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, ok, terminal};
+
+    #[test]
+    fn scene_permissions() {
+        let mut s = Script::new();
+        let scene = permissions(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// permissions against a server that limits what user foo may do.
+    fn permissions(s: &mut Script) -> Result<(), String> {
+        s.heading("Security: permissions (permissions)");
+        let server = s.server(ServerOptions::new().permissions())?;
+        s.say("terminal 1 $ cargo xtask server --permissions");
+        let program = terminal(2, "permissions");
+        s.run(
+            "permissions/run",
+            program,
+            ok("Received 'allowed' on foo.allowed"),
+        );
+        drop(server);
+        Ok(())
+    }
+}

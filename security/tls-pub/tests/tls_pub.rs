@@ -155,3 +155,90 @@ fn names_its_connection_for_the_servers_monitoring() {
     let ca = path(&pki.ca());
     checks::names_its_connection_with(BIN, ServerOptions::new().tls(&pki), &[("NATS_CA", &ca)]);
 }
+
+/// The guide's scene of TLS and mutual TLS.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::pki::Pki;
+    use testkit::scene::{Script, fails, ok, terminal};
+
+    #[test]
+    fn scene_tls() {
+        let mut s = Script::new();
+        let scene = tls(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// tls-pub and its failures, then mutual TLS.
+    fn tls(s: &mut Script) -> Result<(), String> {
+        s.heading("Security: TLS and mutual TLS (tls-pub)");
+        let pki = Pki::temporary(&["localhost", "127.0.0.1"]);
+        // Shown where `cargo xtask server --tls` writes the certificates.
+        let dir = pki
+            .ca()
+            .parent()
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_default();
+        s.alias(&dir, "target/tls");
+        let ca = pki.ca().display().to_string();
+        let trusted = [("NATS_CA", ca.as_str())];
+
+        let server = s.server(ServerOptions::new().tls(&pki))?;
+        s.say("terminal 1 $ cargo xtask server --tls");
+        s.use_url(&tls_url(server.port()));
+        let encrypted = ok("encrypted on the way");
+        s.run("tls/run", terminal(2, "tls-pub").env(&trusted), encrypted);
+        s.run(
+            "tls/untrusted",
+            terminal(2, "tls-pub"),
+            fails("does not trust"),
+        );
+        s.use_url(&server.url());
+        s.run(
+            "tls/plain-client",
+            terminal(2, "pub-simple"),
+            fails("requires TLS"),
+        );
+        drop(server);
+
+        let plain = s.server(ServerOptions::new())?;
+        s.say("terminal 1 $ cargo xtask server        # no TLS");
+        s.use_url(&tls_url(plain.port()));
+        let no_tls = fails("does not speak TLS");
+        s.run("tls/no-tls", terminal(2, "tls-pub").env(&trusted), no_tls);
+        drop(plain);
+        mutual_tls(s, &pki)
+    }
+
+    /// tls:// and 127.0.0.1, which recordings show as tls://localhost:4222.
+    fn tls_url(port: u16) -> String {
+        format!("tls://127.0.0.1:{port}")
+    }
+
+    /// A server that wants a client certificate: refused without one, in with the client's.
+    fn mutual_tls(s: &mut Script, pki: &Pki) -> Result<(), String> {
+        let ca = pki.ca().display().to_string();
+        let (cert, key) = pki.client();
+        let (cert, key) = (cert.display().to_string(), key.display().to_string());
+        let server = s.server(ServerOptions::new().mtls(pki))?;
+        s.say("terminal 1 $ cargo xtask server --mtls");
+        s.use_url(&tls_url(server.port()));
+        let trusted = [("NATS_CA", ca.as_str())];
+        let refused = fails("wants a client certificate");
+        s.run("mtls/none", terminal(2, "tls-pub").env(&trusted), refused);
+        let mutual = [
+            ("NATS_CA", ca.as_str()),
+            ("NATS_CERT", &cert),
+            ("NATS_KEY", &key),
+        ];
+        s.run(
+            "mtls/run",
+            terminal(2, "tls-pub").env(&mutual),
+            ok("encrypted on the way"),
+        );
+        drop(server);
+        Ok(())
+    }
+}

@@ -68,3 +68,34 @@ testkit::step_checks!(
     token: TOKEN,
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of a token.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::ServerOptions;
+    use testkit::scene::{Script, fails, ok, terminal};
+
+    #[test]
+    fn scene_token() {
+        let mut s = Script::new();
+        let scene = tokens(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// token-pub against a server that wants a token.
+    fn tokens(s: &mut Script) -> Result<(), String> {
+        s.heading("Security: a token (token-pub)");
+        // A token of the recording's own, never shown: the command line reads it from its file.
+        let token = "tutorial-token-4f1d9a";
+        let server = s.server(ServerOptions::new().token(token))?;
+        s.say("terminal 1 $ cargo xtask server --token");
+        let secret = ("NATS_TOKEN", token, "$(cat target/secrets/token)");
+        let program = terminal(2, "token-pub").secret(secret.0, secret.1, secret.2);
+        s.run("token/run", program, ok("Published message on subject foo"));
+        let wrong = terminal(2, "token-pub").secret("NATS_TOKEN", "not-the-token", "not-the-token");
+        s.run("token/wrong", wrong, fails("refused the token"));
+        drop(server);
+        Ok(())
+    }
+}

@@ -118,3 +118,56 @@ testkit::step_checks!(
     auth_hint: "cargo xtask server",
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of scatter-gather.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, fails, steady_ids as steady, terminal};
+    use testkit::{PATIENCE, ServerOptions};
+
+    #[test]
+    fn scene_gather() {
+        let mut s = Script::new();
+        let scene = gather(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// A step run to its end, its output recorded through [`steady`].
+    fn run_steady(s: &mut Script, block: &str, step: &'static str, args: &[&str], last: &str) {
+        s.run_fixed(block, terminal(4, step).args(args), last, steady);
+    }
+
+    /// Two quotes responders, one slower, and gather collecting their answers.
+    fn gather(s: &mut Script) -> Result<(), String> {
+        s.heading("Services: scatter-gather (quotes, gather)");
+        let server = s.server(ServerOptions::new())?;
+        s.say("terminal 1 $ cargo xtask server");
+        let mut ada = s.start(terminal(2, "quotes").args(&["ada", "7"]));
+        s.wait(&mut ada, "ada answers on 'quote'");
+        let mut grace = s.start(terminal(3, "quotes").args(&["grace", "9", "300"]));
+        s.wait(&mut grace, "grace answers on 'quote'");
+        let both = server
+            .wait_for_subscriptions("quote", 2, PATIENCE)
+            .map_err(|err| err.0);
+        s.check("quotes", both);
+        s.show(&mut ada, "quotes/start");
+        run_steady(s, "gather/run", "gather", &[], "Gathered 2 answer(s)");
+        run_steady(
+            s,
+            "gather/count",
+            "gather",
+            &["quote", "{}", "1"],
+            "stopped by the count",
+        );
+        s.interrupt(&mut ada, "quotes/ctrl-c", "stopped");
+        s.interrupt(&mut grace, "quotes/ctrl-c-2", "stopped");
+        s.run(
+            "gather/nobody",
+            terminal(4, "gather"),
+            fails("nobody listens on 'quote'"),
+        );
+        drop(server);
+        Ok(())
+    }
+}

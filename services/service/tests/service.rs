@@ -370,3 +370,98 @@ fn with_concurrency_slow_requests_are_handled_side_by_side() {
 }
 
 testkit::step_checks!(plain: BIN, auth_hint: "cargo xtask server", server: ServerOptions::new());
+
+/// The guide's scene of the calc service, its client, discovery and two instances.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Expect, Running, Script, fails, ok, steady_ids as steady, terminal};
+    use testkit::{NatsServer, PATIENCE, ServerOptions};
+
+    #[test]
+    fn scene_services() {
+        let mut s = Script::new();
+        let scene = services(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// Starts a calc instance in `terminal_number` and waits until it serves.
+    fn instance(
+        s: &mut Script,
+        server: &NatsServer,
+        terminal_number: u8,
+        count: usize,
+    ) -> Option<Running> {
+        let mut running = s.start(terminal(terminal_number, "service"));
+        s.wait(&mut running, "Service calc 1.0.0, instance");
+        let serving = server
+            .wait_for_subscriptions("calc.sum", count, PATIENCE)
+            .map_err(|err| err.0);
+        s.check("service", serving);
+        running
+    }
+
+    /// A step run to its end, its output recorded through [`steady`].
+    fn run_steady(s: &mut Script, block: &str, step: &'static str, args: &[&str], last: &str) {
+        s.run_fixed(block, terminal(4, step).args(args), last, steady);
+    }
+
+    /// calc against one instance, an error reply, discovery; then two instances sharing work.
+    fn services(s: &mut Script) -> Result<(), String> {
+        s.heading("Services: a service, its client and discovery (service, calc, discover)");
+        let server = s.server(ServerOptions::new())?;
+        s.say("terminal 1 $ cargo xtask server");
+        let mut one = instance(s, &server, 2, 1);
+        s.summary(&one, "service/start", |_| true, steady);
+        s.run(
+            "calc/sum",
+            terminal(3, "calc").args(&["sum", "1", "2", "3"]),
+            ok("calc.sum [1.0,2.0,3.0] = 6"),
+        );
+        s.run(
+            "calc/max",
+            terminal(3, "calc").args(&["max", "4", "9.5", "2"]),
+            ok("= 9.5"),
+        );
+        let refused = Expect::exits(2, "max needs at least one number");
+        s.run("calc/refused", terminal(3, "calc").args(&["max"]), refused);
+        run_steady(s, "discover/one", "discover", &[], "on average");
+
+        s.say("\nterminal 4 $ cargo run -p service   # a second instance");
+        let mut two = instance(s, &server, 4, 2);
+        let bodies = ["[1.0,2.0]"; 20]; // what the guide's loop of `calc sum 1 2` sends
+        let answers =
+            testkit::requests(&server, "calc.sum", &bodies, PATIENCE).map_err(|err| err.0)?;
+        let all = answers
+            .iter()
+            .all(Result::is_ok)
+            .then_some(())
+            .ok_or("not all 20 answered");
+        s.check("service", all.map_err(String::from));
+        s.say("\n20 requests on calc.sum: both instances take some");
+        s.wait_total(&[&one, &two], "calc.sum [1.0,2.0] = 3", 20);
+        let shared = |l: &str| l.contains("Service calc") || l.contains("calc.sum [1.0,2.0] = 3");
+        s.summary(&one, "service/shared-1", shared, steady);
+        s.summary(&two, "service/shared-2", shared, steady);
+        let mut discover = s.start(terminal(3, "discover"));
+        s.wait(&mut discover, "on average");
+        s.end(&mut discover, 0);
+        s.summary(
+            &discover,
+            "discover/two",
+            |line| line.contains("$SRV.PING"),
+            steady,
+        );
+        // How many each took changes from run to run: the guide shows the Ctrl-C line.
+        let said = |line: &str| line.contains("Service calc") || line.contains("Ctrl-C");
+        s.interrupt_summary(&mut two, "service/ctrl-c", (said, steady));
+        s.interrupt_summary(&mut one, "service/ctrl-c-1", (said, steady));
+        s.run(
+            "calc/nobody",
+            terminal(3, "calc").args(&["sum", "1"]),
+            fails("no service answers on calc.sum"),
+        );
+        drop(server);
+        Ok(())
+    }
+}

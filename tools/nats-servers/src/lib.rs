@@ -23,7 +23,7 @@ pub use locate::{
     NATS_SERVER_PIN, Source, find_nats_server, install_help, installed_nats_server,
     installed_nats_server_dir, nats_server_on_path, nats_server_version, workspace_root,
 };
-pub use monitoring::{monitor, monitor_at};
+pub use monitoring::{connz_table, monitor, monitor_at};
 pub use options::{PERMISSIONS, ServerOptions};
 pub use ports::{free_port, port_retries, watch_free_ports};
 pub use server::NatsServer;

@@ -110,3 +110,80 @@ pub fn monitor_at(host: &str, port: u16, path: &str) -> crate::Result<String> {
         None => Err(format!("monitoring request {path}: no HTTP body in {response:?}").into()),
     }
 }
+
+/// The table for a `/connz?subs=1` answer: one line per connection, sorted by name, the name
+/// column as wide as the longest. The server counts from its own side: what it received from a
+/// client is what the client published.
+pub fn connz_table(connz: &str) -> Result<String, String> {
+    let json: serde_json::Value = serde_json::from_str(connz)
+        .map_err(|err| format!("the server's /connz is not JSON ({err})"))?;
+    let mut rows: Vec<(&str, u64, u64, String)> = json["connections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|connection| {
+            let subjects: Vec<&str> = connection["subscriptions_list"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|subject| subject.as_str())
+                .collect();
+            let count = |field: &str| connection[field].as_u64().unwrap_or(0);
+            let name = connection["name"].as_str().unwrap_or("(no name)");
+            (
+                name,
+                count("in_msgs"),
+                count("out_msgs"),
+                subjects.join(" "),
+            )
+        })
+        .collect();
+    rows.sort();
+    let width = rows
+        .iter()
+        .map(|row| row.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let mut lines = vec![format!(
+        "{:<width$} {:>9} {:>9}  SUBSCRIPTIONS",
+        "NAME", "PUBLISHED", "RECEIVED"
+    )];
+    for (name, published, received, subjects) in &rows {
+        lines.push(format!(
+            "{name:<width$} {published:>9} {received:>9}  {subjects}"
+        ));
+    }
+    lines.push(format!("{} connection(s)", rows.len()));
+    Ok(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod connz_tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_sorted_by_name_and_a_long_name_keeps_the_columns_aligned() {
+        let connz = r#"{"connections": [
+            {"name": "pub-ticker (a-student-with-a-long-name)", "in_msgs": 60, "out_msgs": 0},
+            {"name": "async-sub (bob)", "in_msgs": 0, "out_msgs": 7, "subscriptions_list": ["foo"]}
+        ]}"#;
+        let table = connz_table(connz).unwrap_or_else(|err| panic!("{err}"));
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[1].starts_with("async-sub (bob) "), "{table}");
+        assert!(
+            lines[2].starts_with("pub-ticker (a-student-with-a-long-name) "),
+            "{table}"
+        );
+        // The RECEIVED column ends at the same place on every line: name, space, 9, space, 9.
+        let end = "pub-ticker (a-student-with-a-long-name)".len() + 20;
+        for line in &lines[..3] {
+            assert_eq!(
+                line.get(end - 1..end + 2).map(|s| &s[1..]),
+                Some("  "),
+                "{table}"
+            );
+            assert_ne!(line.as_bytes()[end - 1], b' ', "{table}");
+        }
+    }
+}

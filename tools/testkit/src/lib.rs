@@ -19,6 +19,7 @@ pub mod checks;
 mod client;
 mod damage;
 mod macros;
+pub mod scene;
 pub mod sealed;
 mod step;
 
@@ -29,9 +30,9 @@ pub use damage::damage_last_chunk;
 // The servers themselves come from the nats-servers crate, which `cargo xtask` uses too.
 pub use nats_servers::{
     Cluster, Failure, Lines, NATS_SERVER_PIN, NatsServer, NodePorts, PATIENCE, Result,
-    ServerOptions, Source, find_nats_server, free_port, install_help, installed_nats_server,
-    installed_nats_server_dir, monitor, nats_server_on_path, nats_server_version, pki,
-    port_retries, wait_until, watch_free_ports, workspace_root,
+    ServerOptions, Source, connz_table, find_nats_server, free_port, install_help,
+    installed_nats_server, installed_nats_server_dir, monitor, nats_server_on_path,
+    nats_server_version, pki, port_retries, wait_until, watch_free_ports, workspace_root,
 };
 pub use step::{Output, Step};
 

@@ -7,7 +7,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use nats_servers::{NatsServer, ServerOptions};
-use testkit::Step;
 
 use crate::setup::ensure_nats_server;
 use crate::workspace::{self, cargo};
@@ -39,17 +38,16 @@ pub fn sweep() -> Result<(), String> {
         // About 64 MB per run, between 20,000 and 1,000,000 messages.
         let msgs = (64_000_000 / size).clamp(20_000, 1_000_000);
         println!("xtask: nats-bench --size {size} --msgs {msgs}");
-        let mut command = Step::command(&exe);
+        let mut command = std::process::Command::new(&exe);
         command
             .env("NATS_URL", server.url())
             .args(["--size", &size.to_string(), "--msgs", &msgs.to_string()])
             .arg("--csv")
             .arg(&csv);
-        let out =
-            Step::run(&mut command, std::time::Duration::from_secs(300)).map_err(|err| err.0)?;
-        println!("{}", out.stdout);
-        if !out.stderr.is_empty() {
-            eprintln!("{}", out.stderr);
+        // nats-bench prints its figures as it goes, into this terminal.
+        let done = crate::workspace::status(&mut command)?;
+        if !done.success() {
+            return Err(format!("nats-bench failed: {done}"));
         }
     }
     let svg = root

@@ -6,32 +6,34 @@
 //!
 //! - `<!-- source: async-sub/src/main.rs -->`: the block is that whole file.
 //! - `<!-- excerpt: async-sub/src/main.rs -->`: the block appears, line for line, in that file.
-//! - `<!-- output: async-sub/start -->`: the block is what the steps printed when the
-//!   tutorial script ran just now (see `tutorial.rs`), normalised (ports, times, ids).
+//! - `<!-- output: async-sub/start -->`: the block is the transcript `async-sub/start`, which
+//!   a lesson's scene test wrote (testkit's `scene`): what the steps printed when that test
+//!   last ran, normalised (ports, times, ids), in `target/transcripts/async-sub/start.txt`.
 //!
-//! Without `--update` any difference is an error (this is what `cargo xtask test` runs);
-//! with it, source and output blocks are rewritten (excerpts are fixed by hand). Links
-//! between the guide's pages, and from the README, are checked too.
+//! Why copied blocks and not mdBook's `{{#include}}`: the guide is read on a code host too,
+//! which renders markdown but includes nothing. So the blocks are copies, and this check
+//! holds each copy to its file or transcript: a lesson that prints something else fails its
+//! block here until `--update` copies the new transcript in.
+//!
+//! Without `--update` any difference is an error (this is what `cargo xtask test` runs,
+//! after the tests that write the transcripts); with it, the scene tests run first (only
+//! they: `cargo test --workspace -- guide::`), then source and output blocks are rewritten
+//! (excerpts are fixed by hand). Links between the guide's pages, and from the README, are
+//! checked too.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::script::{Mode, Script};
 use crate::setup::ensure_pinned_nats_server;
-use crate::tutorial;
 use crate::workspace::read;
-use crate::workspace::{self, build_steps};
+use crate::workspace::{self, cargo};
 
 pub fn run(update: bool) -> Result<(), String> {
-    // Recorded outputs include server log lines, which vary between nats-server versions:
-    // record them with the pinned version only (no fallback to another one here).
-    let server_bin = ensure_pinned_nats_server()?;
-    build_steps()?;
-    println!("xtask: running the tutorial to record the guide's outputs");
-    let mut script = Script::new(Mode::Docs, Some(server_bin));
-    tutorial::run(&mut script)?;
-    let outputs = script.into_outputs();
+    if update {
+        record()?;
+    }
+    let outputs = transcripts(&transcripts_dir())?;
 
     let root = workspace::root();
     let mut problems = Vec::new();
@@ -64,7 +66,7 @@ pub fn run(update: bool) -> Result<(), String> {
         println!("xtask: updated {page}");
     }
     if problems.is_empty() {
-        println!("xtask: the guide matches the code and a fresh run of every step");
+        println!("xtask: the guide matches the code and the transcripts its scene tests wrote");
         Ok(())
     } else {
         let hint = if update {
@@ -77,6 +79,53 @@ pub fn run(update: bool) -> Result<(), String> {
             problems.join("\n- ")
         ))
     }
+}
+
+/// Where the scene tests write their transcripts (testkit's `scene`, by default).
+pub fn transcripts_dir() -> PathBuf {
+    workspace::root().join("target").join("transcripts")
+}
+
+/// Runs the scene tests alone, afresh, to record every transcript. Recorded outputs include
+/// server log lines, which vary between nats-server versions: the pinned version only.
+fn record() -> Result<(), String> {
+    let server_bin = ensure_pinned_nats_server()?;
+    let dir = transcripts_dir();
+    let _ = fs::remove_dir_all(&dir);
+    println!("xtask: running the lessons' scenes to record the guide's outputs");
+    let mut command = cargo();
+    command
+        .args(["test", "--workspace", "--", "guide::"])
+        .env("NATS_SERVER_BIN", server_bin);
+    if workspace::status(&mut command)?.success() {
+        Ok(())
+    } else {
+        Err("a scene test failed: its transcripts are not the guide's".into())
+    }
+}
+
+/// The transcripts under `dir`, by block name (`async-sub/start` for `async-sub/start.txt`).
+fn transcripts(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    let mut found = BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = fs::read_dir(&folder).map_err(|err| {
+            format!(
+                "no transcripts in {} ({err}): run `cargo xtask test`, whose tests write them",
+                folder.display()
+            )
+        })?;
+        for path in entries.filter_map(|entry| entry.ok().map(|entry| entry.path())) {
+            if path.is_dir() {
+                folders.push(path);
+            } else if let Some(name) = path.strip_prefix(dir).ok().and_then(|p| p.to_str()) {
+                let block = name.trim_end_matches(".txt").replace('\\', "/");
+                let text = read(&path)?;
+                found.insert(block, text.strip_suffix('\n').unwrap_or(&text).to_string());
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Every markdown page of the guide, sorted.
@@ -173,7 +222,7 @@ fn check_block(
             None => {
                 problems
                     .broken
-                    .push(format!("{at}: no output named '{target}' is recorded"));
+                    .push(format!("{at}: no test recorded the transcript '{target}'; a lesson's `guide` scene writes it"));
                 return None;
             }
         },
@@ -194,7 +243,7 @@ fn check_block(
         let what = if kind == "source" {
             "the file"
         } else {
-            "a fresh run of"
+            "the transcript that its scene test wrote,"
         };
         let difference = first_difference(body, &expected);
         problems.stale.push(format!(

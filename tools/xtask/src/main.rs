@@ -17,9 +17,7 @@ mod exercises;
 mod guide_checks;
 mod lessons;
 mod links;
-mod program;
 mod reset;
-mod script;
 #[cfg(test)]
 mod sentences;
 mod servers;
@@ -28,12 +26,6 @@ mod take_out;
 mod test;
 mod tool_sizes;
 mod tour;
-mod tour_errors;
-mod tour_jetstream;
-mod tour_security;
-mod tour_services;
-mod transcript;
-mod tutorial;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -52,10 +44,15 @@ struct Task {
 const TASKS: &[Task] = &[
     Task {
         name: "tour",
-        args: "",
-        help: "build the steps and run the whole tutorial against a private nats-server, \
-               showing each command and its output",
-        run: |args| no_arguments(args).and_then(|()| tour::run()),
+        args: "[LESSON]",
+        help: "build the steps and run the whole tutorial against private nats-servers, \
+               showing each command and its output; with a lesson (a step's name, such as \
+               kv), only that lesson's scenes",
+        run: |args| match args {
+            [] => tour::run(None),
+            [lesson] => tour::run(Some(lesson)),
+            [_, extra, ..] => Err(format!("tour takes one lesson, not also '{extra}'")),
+        },
     },
     Task {
         name: "test",
@@ -108,8 +105,9 @@ const TASKS: &[Task] = &[
     Task {
         name: "docs",
         args: "[--update]",
-        help: "check that the guide (docs/) matches the code and a fresh run of every step; \
-               --update rewrites its code and output blocks",
+        help: "check that the guide (docs/) matches the code and the transcripts that the \
+               lessons' scene tests wrote at their last run; --update runs those tests, then \
+               rewrites the code and output blocks",
         run: |args| match args {
             [] => docs::run(false),
             [flag] if flag == "--update" => docs::run(true),

@@ -149,3 +149,159 @@ testkit::step_checks!(
 fn the_tests_pass_whatever_the_shell_exports() {
     testkit::sealed::sealed_from_the_shell("the_tests_pass_whatever_the_shell_exports");
 }
+
+/// The guide's scenes of steps 1 to 4 and of the errors chapter, as a learner runs them.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{SYNC_SUB_SECONDS, Script, fails, ok, terminal};
+    use testkit::{NatsServer, ServerOptions};
+
+    #[test]
+    fn scene_1_the_go_tutorial() {
+        let mut s = Script::new();
+        let scene = go_tutorial(&mut s);
+        s.assert_scene(scene);
+    }
+
+    #[test]
+    fn scene_2_without_a_server() {
+        let mut s = Script::new();
+        let scene = errors_without_a_server(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// Steps 1 to 4 on a plain server, what the server's monitoring shows of them, and the errors
+    /// chapter's cases on the same server.
+    fn go_tutorial(s: &mut Script) -> Result<(), String> {
+        s.heading("Start a NATS server");
+        let mut server = s.server(ServerOptions::new())?;
+        s.say("terminal 1 $ cargo xtask server");
+        s.say(&format!(
+            "(The tour starts a private nats-server on {url} instead, so a server of yours on port \
+         4222 is left alone, and runs every step below with NATS_URL={url}.)",
+            url = server.url()
+        ));
+        subscriber_and_publishers(s, &server)?;
+
+        s.heading("Step 4: synchronous subscriber (sync-sub)");
+        let args = ["foo", SYNC_SUB_SECONDS];
+        let subscribing = "Subscribing to subject 'foo'";
+        let sync_sub = terminal(2, "sync-sub").args(&args);
+        let mut sync = s.subscriber(sync_sub, &server, "foo", subscribing, "sync-sub/start");
+        s.publish("sync-sub/publish", 3, &[], None);
+        s.finish(
+            &mut sync,
+            "sync-sub/end",
+            "sync-sub",
+            ok("received 1, done"),
+        );
+        errors_on_a_plain_server(s, &mut server)
+    }
+
+    /// Steps 1 to 3: the subscriber, and the two publishers it hears.
+    fn subscriber_and_publishers(s: &mut Script, server: &NatsServer) -> Result<(), String> {
+        s.heading("Step 1: asynchronous subscriber (async-sub)");
+        let subscribing = "Subscribing to subject 'foo'";
+        let async_sub = terminal(2, "async-sub");
+        let mut sub = s.subscriber(async_sub, server, "foo", subscribing, "async-sub/start");
+
+        s.heading("Step 2: simple publisher (pub-simple)");
+        s.publish("pub-simple/run", 3, &[], None);
+        s.wait(&mut sub, "Received message 'Hello NATS'");
+        s.show(&mut sub, "async-sub/received");
+        let connz = server.monitor("/connz?subs=1").map_err(|err| err.0)?;
+        let table = testkit::connz_table(&connz)?;
+        s.emit("connz/one", &format!("$ cargo xtask connz --once\n{table}"));
+
+        s.heading("Step 3: a message with a reply subject (pub-msg)");
+        let published =
+            ok("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World");
+        s.run("pub-msg/run", terminal(3, "pub-msg"), published);
+        s.wait(&mut sub, "Received message 'Hello World'");
+        s.show(&mut sub, "async-sub/received-msg");
+        s.interrupt(&mut sub, "async-sub/ctrl-c", "reconnected 0 time(s)");
+        Ok(())
+    }
+
+    /// The guide's error chapter: bad input, a server restart, an oversized payload.
+    fn errors_on_a_plain_server(
+        s: &mut Script,
+        server: &mut testkit::NatsServer,
+    ) -> Result<(), String> {
+        let bad = fails("not a valid subject");
+        s.run(
+            "errors/bad-subject",
+            terminal(3, "pub-simple").args(&["foo bar"]),
+            bad,
+        );
+        let bad = fails("not a valid subject");
+        s.run(
+            "errors/bad-subscription",
+            terminal(2, "async-sub").args(&["foo..bar"]),
+            bad,
+        );
+        let nothing = fails("no message arrived");
+        s.run(
+            "errors/sync-timeout",
+            terminal(2, "sync-sub").args(&["foo", "1"]),
+            nothing,
+        );
+
+        let subscribing = "Subscribing to subject 'foo'";
+        let mut sub = s.subscriber(
+            terminal(2, "async-sub"),
+            server,
+            "foo",
+            subscribing,
+            "restart/start",
+        );
+        server.restart().map_err(|err| err.0)?;
+        s.wait(&mut sub, "Disconnected from the server");
+        s.wait(&mut sub, "Reconnected");
+        s.wait_subscribed(&mut sub, server, "foo");
+        s.show(&mut sub, "restart/reconnected");
+        let args = ["foo", "Hello again"];
+        s.publish("restart/publish", 3, &args, None);
+        s.wait(&mut sub, "Received message 'Hello again'");
+        s.show(&mut sub, "restart/received");
+        s.interrupt(&mut sub, "restart/ctrl-c", "reconnected 1 time(s)");
+
+        let small = s.server(ServerOptions::new().config("max_payload: 64\n"))?;
+        let args = [
+            "foo",
+            "This sentence is a little longer than the 64 bytes that this server accepts.",
+        ];
+        let too_big = fails("max_payload");
+        s.run(
+            "errors/too-big",
+            terminal(3, "pub-simple").args(&args),
+            too_big,
+        );
+        drop(small);
+        // Back to the plain server for what follows.
+        s.use_url(&server.url());
+        Ok(())
+    }
+
+    /// What the steps say when nothing listens at NATS_URL.
+    fn errors_without_a_server(s: &mut Script) -> Result<(), String> {
+        let port = s.use_unused_url()?;
+        let refused = fails("cannot connect");
+        s.run("errors/no-server", terminal(3, "pub-simple"), refused);
+        let refused = fails("cannot connect");
+        s.run("errors/no-server-sub", terminal(2, "async-sub"), refused);
+
+        // The same subscriber, asked to wait: the server comes up after three attempts.
+        let wait = [("NATS_WAIT_FOR_SERVER", "1")];
+        let mut sub = s.start(terminal(2, "async-sub").env(&wait));
+        s.wait(&mut sub, "Trying to connect (attempt 3)");
+        s.show(&mut sub, "wait/start");
+        let server = s.server(ServerOptions::new().port(port))?;
+        s.wait(&mut sub, "Subscribing to subject 'foo'");
+        s.wait_subscribed(&mut sub, &server, "foo");
+        s.show_without(&mut sub, "wait/connected", Some("Trying to connect"));
+        s.interrupt(&mut sub, "wait/ctrl-c", "reconnected 0 time(s)");
+        Ok(())
+    }
+}

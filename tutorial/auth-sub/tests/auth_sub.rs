@@ -119,3 +119,93 @@ fn async_nats_itself_ignores_credentials_written_in_the_url() {
         "{err}"
     );
 }
+
+/// The guide's scene of steps 5 and 6, and of what a server with a password refuses.
+/// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
+/// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
+mod guide {
+    use testkit::scene::{Script, client_log, fails, ok, refused_connection_log, terminal};
+    use testkit::{NatsServer, ServerOptions};
+
+    #[test]
+    fn scene_authentication() {
+        let mut s = Script::new();
+        let scene = authentication(&mut s);
+        s.assert_scene(scene);
+    }
+
+    /// Steps 5 and 6 on a server that requires user foo, password bar, with its trace; then the
+    /// refusals: no credentials, a wrong password, and credentials written in the URL.
+    fn authentication(s: &mut Script) -> Result<(), String> {
+        s.heading("Client authentication: a server that requires user foo, password bar");
+        let server = s.server(ServerOptions::new().auth("foo", "bar").trace())?;
+        s.say("terminal 1 $ cargo xtask server --auth --trace");
+        s.say(&format!(
+            "(nats-server --user foo --pass bar -DV; the tour's own runs on {})",
+            server.url()
+        ));
+
+        s.heading("Step 5: asynchronous subscriber with credentials (auth-sub)");
+        let subscribing = "Subscribing to subject 'foo'";
+        let mut sub = s.subscriber(
+            terminal(2, "auth-sub"),
+            &server,
+            "foo",
+            subscribing,
+            "auth-sub/start",
+        );
+
+        s.heading("Step 6: simple publisher with credentials (auth-pub)");
+        let published = ok("Published message on subject foo");
+        s.run("auth-pub/run", terminal(3, "auth-pub"), published);
+        s.wait(&mut sub, "Received message 'Hello NATS'");
+        s.show(&mut sub, "auth-sub/received");
+        // auth-sub is still connected: the first connection closed is auth-pub's.
+        s.say("\nterminal 1 (nats-server -DV), the lines about these two connections:");
+        let lines = client_log(&server, 1)?;
+        s.emit("trace/accepted", &lines.join("\n"));
+
+        refusals(s, &server)?;
+        s.interrupt(&mut sub, "auth-sub/ctrl-c", "reconnected 0 time(s)");
+        Ok(())
+    }
+
+    /// What the server with a password refuses: no credentials (with its trace), a wrong
+    /// password, and credentials written in the URL of a step that sends none.
+    fn refusals(s: &mut Script, server: &NatsServer) -> Result<(), String> {
+        s.heading("Without credentials, or with the wrong ones, the server refuses the connection");
+        let verdict = "refused without credentials";
+        let refused = fails("authorization violation");
+        s.run(
+            "auth/refused",
+            terminal(3, "pub-simple").verdict(verdict),
+            refused,
+        );
+        s.say("\nterminal 1 (nats-server -DV), the lines about that connection:");
+        let lines = refused_connection_log(server);
+        if lines.is_empty() {
+            s.check(
+                verdict,
+                Err("the server logged no authorization error".into()),
+            );
+        }
+        s.emit("trace/refused", &lines.join("\n"));
+        let wrong = [("NATS_PASSWORD", "wrong")];
+        let refused = fails("authorization violation");
+        s.run(
+            "auth/wrong-password",
+            terminal(3, "auth-pub").env(&wrong),
+            refused,
+        );
+        let url = server.url().replace("nats://", "nats://foo:bar@");
+        let published = ok("Published message on subject foo");
+        s.run("auth/url", terminal(3, "auth-pub").url(&url), published);
+        let refused = fails("NATS_URL contains credentials");
+        s.run(
+            "auth/url-plain",
+            terminal(3, "pub-simple").url(&url),
+            refused,
+        );
+        Ok(())
+    }
+}

@@ -4,12 +4,12 @@
 
 use nats_servers::PATIENCE;
 
-use super::{Mode, Running, Script};
-use crate::program::Program;
+use super::program::Program;
+use super::{Running, Script};
 
 /// Which lines of a step's output a summary keeps, and how each is made steady.
 type Shown = (fn(&str) -> bool, fn(&str) -> String);
-use crate::transcript::normalize_server_line;
+use super::transcript::normalize_server_line;
 
 impl Script {
     /// Shows the running step's new output as `block`: the command line first if it has not
@@ -28,9 +28,9 @@ impl Script {
         keep: fn(&str) -> bool,
         fix: fn(&str) -> String,
     ) {
-        if self.mode == Mode::Docs {
-            self.summary(running, block, keep, fix);
-        }
+        let Some(run) = running else { return };
+        let text = self.summary_text(run, keep, fix);
+        self.record(block, &text);
     }
 
     /// Shows (tour) or records (docs) the ended step's output as `block`, keeping only the
@@ -44,13 +44,23 @@ impl Script {
         fix: fn(&str) -> String,
     ) {
         let Some(run) = running else { return };
+        let text = self.summary_text(run, keep, fix);
+        self.emit(block, &text);
+    }
+
+    fn summary_text(
+        &self,
+        run: &Running,
+        keep: fn(&str) -> bool,
+        fix: fn(&str) -> String,
+    ) -> String {
         let mut text = vec![format!("$ {}", run.command_line)];
         for line in run.step.lines().iter().filter(|l| keep(l)).map(|l| fix(l)) {
             if text.last() != Some(&line) {
                 text.push(line);
             }
         }
-        self.emit(block, &text.join("\n"));
+        text.join("\n")
     }
 
     /// Runs `program` to its end (exit 0, after a line with `last`), and records its output
@@ -77,18 +87,18 @@ impl Script {
             .iter()
             .filter(|line| skip.is_none_or(|skip| !line.contains(skip)));
         let mut text = Vec::new();
-        if !run.command_shown {
+        let label = if !run.command_shown {
             text.push(format!("$ {}", run.command_line));
-            if self.mode == Mode::Tour {
-                print!("terminal {} ", run.terminal);
-            }
-        } else if self.mode == Mode::Tour {
-            println!("\nterminal {} ({}):", run.terminal, run.name);
-        }
+            format!("terminal {} ", run.terminal)
+        } else {
+            format!("\nterminal {} ({}):\n", run.terminal, run.name)
+        };
         text.extend(new.cloned());
         run.shown = lines.len();
         run.command_shown = true;
-        self.emit(block, &text.join("\n"));
+        let text = text.join("\n");
+        self.print(&format!("{label}{text}"));
+        self.record(block, &text);
     }
 
     /// Makes recorded output the same on every run and machine: loopback ports become the

@@ -7,6 +7,13 @@ pub struct Expect<'a> {
     pub(crate) says: &'a str,
 }
 
+impl<'a> Expect<'a> {
+    /// Ends with exit code `code`, after a line containing `says`.
+    pub fn exits(code: i32, says: &'a str) -> Self {
+        Expect { code, says }
+    }
+}
+
 pub fn ok(says: &str) -> Expect<'_> {
     Expect { code: 0, says }
 }

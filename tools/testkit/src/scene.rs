@@ -1,29 +1,39 @@
-//! The tutorial as a script. It runs the real step binaries against real nats-servers in the
-//! tutorial's order, checks what each one does, and hands every piece of output to one of two
-//! places: the terminal (`cargo xtask tour`) or the guide's recorded outputs
-//! (`cargo xtask docs`), which also records the error cases.
+//! A lesson's scene: the guide's commands, run as a learner runs them in their terminals, by
+//! the lesson's own test. It checks what each step does and writes every piece of output that
+//! the guide shows as a transcript, normalised (ports, times, ids), under its block's name:
+//! `target/transcripts/<block>.txt`. `cargo xtask docs` holds the guide's output blocks to those
+//! transcripts, and `cargo xtask tour` runs the same tests with `NATS_TOUR` set, which prints
+//! each command and its output as the scene unfolds. A scene is written once, here.
 
-use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use nats_servers::{Cluster, NatsServer, PATIENCE, ServerOptions, free_port};
-use testkit::Step;
 
-pub use crate::program::{Expect, Program, fails, ok, terminal};
-use crate::transcript::command_line;
-use crate::workspace::binary;
+use crate::Step;
+use crate::workspace_step as binary;
+pub use fixes::{steady_ids, whole_seconds};
+pub use program::{Expect, Program, fails, ok, terminal};
+pub use transcript::{client_log, command_line, refused_connection_log};
 
+mod fixes;
+mod program;
 mod show;
+mod transcript;
 
 /// How long sync-sub waits for each message here (its default, 10 s, is long to watch).
 pub const SYNC_SUB_SECONDS: &str = "3";
 
+/// The first character of every line a scene prints for the tour: `cargo xtask tour` shows
+/// those lines and leaves out libtest's own.
+pub const TOUR_MARK: char = '\u{1e}';
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Print everything for a person, as the tutorial unfolds.
+    /// Print everything for a person, as the tutorial unfolds (`NATS_TOUR` is set), and record.
     Tour,
-    /// Record named outputs for the guide, error cases included; print nothing.
+    /// Record the transcripts only.
     Docs,
 }
 
@@ -40,52 +50,58 @@ pub struct Running {
 
 pub struct Script {
     mode: Mode,
-    server_bin: Option<PathBuf>,
+    /// Where transcripts go: `NATS_TRANSCRIPTS`, else the workspace's `target/transcripts`.
+    transcripts: PathBuf,
     /// The current server's URL: steps get it as NATS_URL without showing it.
     url: String,
     /// Every loopback port used, with the port recorded outputs show instead (the tutorial's
     /// 4222, or 4222-4224 for the nodes of a cluster, as `cargo xtask cluster` uses).
     ports: Vec<(u16, u16)>,
     verdicts: Vec<(String, Result<(), String>)>,
-    outputs: BTreeMap<String, String>,
     /// Texts that recorded outputs show differently: a file the tour made in a folder of its
     /// own appears where `cargo xtask server` writes it (`target/tls/ca.pem`, say).
     aliases: Vec<(String, String)>,
 }
 
 impl Script {
-    pub fn new(mode: Mode, server_bin: Option<PathBuf>) -> Self {
+    /// A scene's script: it prints for the tour when `NATS_TOUR` is set.
+    pub fn new() -> Self {
+        let tour = std::env::var_os("NATS_TOUR").is_some_and(|value| !value.is_empty());
+        let transcripts = std::env::var_os("NATS_TRANSCRIPTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| crate::workspace_root().join("target").join("transcripts"));
         Script {
-            mode,
-            server_bin,
+            mode: if tour { Mode::Tour } else { Mode::Docs },
+            transcripts,
             aliases: Vec::new(),
             url: String::new(),
             ports: Vec::new(),
             verdicts: Vec::new(),
-            outputs: BTreeMap::new(),
+        }
+    }
+
+    /// Prints `text` for the tour, each line marked as the scene's (see [`TOUR_MARK`]).
+    fn print(&self, text: &str) {
+        if self.mode == Mode::Tour {
+            let mut out = std::io::stdout().lock();
+            for line in text.split('\n') {
+                let _ = writeln!(out, "{TOUR_MARK}{line}");
+            }
         }
     }
 
     /// A section title (tour only).
     pub fn heading(&self, title: &str) {
-        if self.mode == Mode::Tour {
-            println!("\n== {title} ==");
-        }
+        self.print(&format!("\n== {title} =="));
     }
 
     /// A line for the person watching the tour.
     pub fn say(&self, text: &str) {
-        if self.mode == Mode::Tour {
-            println!("{text}");
-        }
+        self.print(text);
     }
 
     /// Starts a nats-server; the steps that follow connect to it.
     pub fn server(&mut self, options: ServerOptions) -> Result<NatsServer, String> {
-        let options = match &self.server_bin {
-            Some(bin) => options.bin(bin.clone()),
-            None => options,
-        };
         let server = NatsServer::start(options).map_err(|err| err.0)?;
         self.url = server.url();
         self.ports.push((server.port(), 4222));
@@ -99,10 +115,6 @@ impl Script {
 
     /// [`Script::cluster`] with `options` for every node (JetStream, for example).
     pub fn cluster_with(&mut self, options: ServerOptions) -> Result<Cluster, String> {
-        let options = match &self.server_bin {
-            Some(bin) => options.bin(bin.clone()),
-            None => options,
-        };
         let cluster = Cluster::start_with(3, options).map_err(|err| err.0)?;
         for index in 0..cluster.len() {
             self.ports
@@ -138,14 +150,24 @@ impl Script {
         }
     }
 
-    /// Shows (tour) or records (docs) a piece of output under `block`.
+    /// Records a piece of output as the transcript `block` (and shows it, on the tour).
     pub fn emit(&mut self, block: &str, text: &str) {
-        match self.mode {
-            Mode::Tour => println!("{text}"),
-            Mode::Docs => {
-                let text = self.normalize(text);
-                self.outputs.insert(block.to_string(), text);
-            }
+        self.print(text);
+        self.record(block, text);
+    }
+
+    /// Records a piece of output as the transcript `block`, without showing it.
+    pub fn record(&mut self, block: &str, text: &str) {
+        let file = self.transcripts.join(format!("{block}.txt"));
+        let written = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&file, self.normalize(text) + "\n"));
+        if let Err(err) = written {
+            self.check(
+                block,
+                Err(format!("cannot write {}: {err}", file.display())),
+            );
         }
     }
 
@@ -325,7 +347,7 @@ impl Script {
     }
 
     /// Ctrl-C in the step's terminal: its output once it exited 0 within 2 seconds.
-    fn ctrl_c(&mut self, run: &mut Running) -> Result<testkit::Output, String> {
+    fn ctrl_c(&mut self, run: &mut Running) -> Result<crate::Output, String> {
         self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
         let ended = run
             .step
@@ -346,12 +368,10 @@ impl Script {
                 verdict.as_ref().err().map(|why| format!("{step}: {why}"))
             })
             .collect();
-        if self.mode == Mode::Tour {
-            for (step, verdict) in &self.verdicts {
-                match verdict {
-                    Ok(()) => println!("PASS  {step}"),
-                    Err(why) => println!("FAIL  {step}: {why}"),
-                }
+        for (step, verdict) in &self.verdicts {
+            match verdict {
+                Ok(()) => self.print(&format!("PASS  {step}")),
+                Err(why) => self.print(&format!("FAIL  {step}: {why}")),
             }
         }
         if failures.is_empty() {
@@ -365,8 +385,19 @@ impl Script {
         }
     }
 
-    /// The recorded outputs (docs mode), by block name.
-    pub fn into_outputs(self) -> BTreeMap<String, String> {
-        self.outputs
+    /// Ends a scene's test: `scene`'s own error or any step that misbehaved fails it.
+    pub fn assert_scene(mut self, scene: Result<(), String>) {
+        if let Err(why) = scene {
+            self.check("the scene", Err(why));
+        }
+        if let Err(why) = self.verdicts() {
+            panic!("{why}");
+        }
+    }
+}
+
+impl Default for Script {
+    fn default() -> Self {
+        Script::new()
     }
 }
