@@ -12,6 +12,7 @@
 //! folder (`target/class`), relays the class subjects `class.>` between the students, and
 //! serves the live page. A student loads their file (`set -a; . ./alice.env; set +a`) and runs
 //! the steps as the guide says; `cargo xtask check NAME` then reports to the class.
+#![warn(clippy::too_many_lines)]
 
 mod config;
 #[path = "../../xtask/src/course.rs"]

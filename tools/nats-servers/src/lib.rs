@@ -7,6 +7,7 @@
 //!   on the same ports and stops it on drop; [`Cluster`] joins several with routes;
 //! - [`pki`] makes the certificates, nkeys and credentials their security options need;
 //! - [`Lines`] follows a process's output line by line.
+#![warn(clippy::too_many_lines)]
 
 mod cluster;
 mod lines;

@@ -2,6 +2,7 @@
 //! teaches; what no lesson teaches is here once: logging, settings and arguments, [`Problem`]
 //! (what `main` returns), the sentences for a failed or refused connection, and a class's login.
 //! Four functions that lessons write out, for the later lessons, are in `shown.rs`.
+#![warn(clippy::too_many_lines)]
 
 use std::fmt;
 use std::path::PathBuf;

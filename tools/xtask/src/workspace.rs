@@ -149,7 +149,9 @@ pub fn binary(step: &str) -> PathBuf {
         .join(format!("{step}{}", env::consts::EXE_SUFFIX))
 }
 
-/// Every `.rs` file of the workspace under `root`, outside `target/` and hidden folders.
+/// Every `.rs` file of the workspace under `root`, outside `target/` and hidden folders (the
+/// tour's test looks for scene tests with it).
+#[cfg(test)]
 pub fn rust_files(root: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut folders = vec![root.to_path_buf()];

@@ -2,6 +2,8 @@
 //! block): new lines, summaries of long runs, and the same text whatever changes from run to
 //! run (ports, paths, the server's process id and times).
 
+use std::time::Duration;
+
 use nats_servers::PATIENCE;
 
 use super::program::Program;
@@ -148,5 +150,34 @@ impl Script {
         let verdict = out.map(|_| ());
         self.summary(running, block, keep, fix);
         self.check(name, verdict);
+    }
+
+    /// Ctrl-C: the subscriber must drain and exit 0 within 2 seconds, its output ending with a
+    /// line that contains `last_words` (for most steps, their statistics).
+    pub fn interrupt(&mut self, running: &mut Option<Running>, block: &str, last_words: &str) {
+        let Some(run) = running.as_mut() else { return };
+        let (name, out) = (run.name, self.ctrl_c(run));
+        self.show(running, block);
+        let verdict = out.and_then(|out| {
+            let last = out.all.lines().last().unwrap_or_default();
+            match last.contains(last_words) {
+                true => Ok(()),
+                false => Err(format!("its last line was {last:?}, not {last_words:?}")),
+            }
+        });
+        self.check(name, verdict);
+    }
+
+    /// Ctrl-C in the step's terminal: its output once it exited 0 within 2 seconds.
+    fn ctrl_c(&mut self, run: &mut Running) -> Result<crate::Output, String> {
+        self.say(&format!("\nterminal {}: Ctrl-C", run.terminal));
+        let ended = run
+            .step
+            .interrupt()
+            .and_then(|()| run.step.wait_exit(Duration::from_secs(2)));
+        match ended.map_err(|err| err.0)? {
+            out if out.code == Some(0) => Ok(out),
+            out => Err(format!("Ctrl-C ended it with exit code {:?}", out.code)),
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! 110 for the others. Lessons may repeat a few lines of each other: that is teaching (the Rust
 //! Book's listings repeat too); repetition in the tools is for `duplicates` to find.
 
-use crate::workspace;
+use crate as workspace;
 
 /// The Go tutorial's steps, held to the shorter target.
 const TUTORIAL: [&str; 6] = [
@@ -32,8 +32,8 @@ pub fn run() -> Result<(), String> {
     let root = workspace::root();
     let mut lessons = Vec::new();
     let mut problems = Vec::new();
-    println!("xtask: lesson sizes (non-blank lines outside the //! header)");
-    for step in workspace::steps()? {
+    println!("checks: lesson sizes (non-blank lines outside the //! header)");
+    for step in workspace::steps() {
         let target = if TUTORIAL.contains(&step.as_str()) {
             75
         } else {
@@ -62,7 +62,6 @@ pub fn run() -> Result<(), String> {
     problems.extend(readme_table_problems(&readme, &steps));
     problems.extend(readme_counts(&readme));
     problems.extend(course_problems(&root)?);
-    problems.extend(crate::tool_sizes::problems(&root));
     if problems.is_empty() {
         println!(
             "xtask: every lesson within a quarter of its target; stepkit's copies of {} lesson functions \
@@ -194,12 +193,12 @@ fn readme_table_problems(readme: &str, steps: &[String]) -> Vec<String> {
 /// What the course's list (course.rs) and the workspace disagree on: a package in a part's
 /// folder or in exercises/ that the list lacks, or one the list names in the wrong place.
 fn course_problems(root: &std::path::Path) -> Result<Vec<String>, String> {
-    let output = workspace::output(workspace::cargo().args([
-        "metadata",
-        "--no-deps",
-        "--format-version",
-        "1",
-    ]))?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .map_err(|err| format!("cannot run cargo metadata: {err}"))?;
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
         .map_err(|err| format!("cargo metadata did not give JSON: {err}"))?;
     let mut found = Vec::new();

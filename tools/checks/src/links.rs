@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::workspace::{self, read};
+use crate::{self as workspace, read};
 
 /// Checks every relative link of a markdown page: the file exists, and the `#anchor`, if any,
 /// names a heading of that page. Guide pages may only link inside `docs/src` (mdBook serves

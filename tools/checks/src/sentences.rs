@@ -79,7 +79,7 @@ mod tests {
     fn no_sentence_in_the_workspace_has_a_lost_line_continuation() {
         let root = nats_servers::workspace_root();
         let mut broken = Vec::new();
-        for path in crate::workspace::rust_files(&root) {
+        for path in crate::rust_files(&root) {
             let source = std::fs::read_to_string(&path).unwrap_or_default();
             for line in broken_strings(&source) {
                 broken.push(format!("{}:{line}", path.display()));
