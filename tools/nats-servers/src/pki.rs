@@ -1,12 +1,16 @@
 //! Throw-away credentials for secured servers: a certificate authority with a server and a
 //! client certificate (TLS, mutual TLS), and user nkeys. Generated with maintained crates
 //! (rcgen, nkeys) into a folder; nothing here is ever a step's dependency.
+//!
+//! Making them is the `pki` feature (the tests and the class server turn it on; xtask only for
+//! the secured servers): a plain `cargo xtask server` compiles none of those crates.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[cfg(feature = "pki")]
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
@@ -55,10 +59,12 @@ impl Drop for ScratchDir {
 pub struct Pki {
     dir: PathBuf,
     /// For [`Pki::temporary`]: the folder, removed once the last copy is dropped.
+    #[cfg_attr(not(feature = "pki"), allow(dead_code))]
     scratch: Option<Arc<ScratchDir>>,
 }
 
 impl Pki {
+    #[cfg(feature = "pki")]
     /// Makes a CA, a server certificate valid for `server_names` (host names or IP addresses)
     /// and a client certificate, in `dir`. Private keys are readable by their owner only.
     pub fn generate(dir: &Path, server_names: &[&str]) -> crate::Result<Pki> {
@@ -118,6 +124,7 @@ impl Pki {
         }
     }
 
+    #[cfg(feature = "pki")]
     /// [`Pki::generate`] into a scratch folder of its own, removed with the last copy of the
     /// returned `Pki` (a test's servers hold copies while they run).
     pub fn temporary(server_names: &[&str]) -> Pki {
@@ -154,11 +161,13 @@ impl Pki {
         )
     }
 
+    #[cfg(feature = "pki")]
     fn write(&self, name: &str, text: &str, secret: bool) -> crate::Result<()> {
         write_file(&self.dir.join(name), text, secret)
     }
 }
 
+#[cfg(feature = "pki")]
 /// `der` in PEM: base64 in lines of 64 characters between BEGIN and END lines.
 fn pem(label: &str, der: &[u8]) -> String {
     use base64::Engine;
@@ -186,6 +195,7 @@ pub fn write_file(path: &Path, text: &str, secret: bool) -> crate::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "pki")]
 /// The user nkey made from these 32 bytes, for a recording that must show the same public
 /// key every time (never for anything that guards something).
 pub fn user_nkey_from(bytes: [u8; 32]) -> (String, String) {
@@ -195,6 +205,7 @@ pub fn user_nkey_from(bytes: [u8; 32]) -> (String, String) {
     }
 }
 
+#[cfg(feature = "pki")]
 /// A new user nkey: its seed (the secret, `SU...`) and its public key (`U...`, what the
 /// server's configuration lists).
 pub fn new_user_nkey() -> (String, String) {
@@ -204,6 +215,7 @@ pub fn new_user_nkey() -> (String, String) {
     (seed, pair.public_key())
 }
 
+#[cfg(feature = "pki")]
 /// A decentralized-auth setup, as `nsc` makes one: an operator, an account it signs, and a
 /// user the account signs, each an nkey with a JWT. `server_config` is what nats-server needs
 /// (the operator's JWT, and the account's, preloaded in memory); `creds` is the user's
@@ -215,6 +227,7 @@ pub struct Credentials {
     pub user: String,
 }
 
+#[cfg(feature = "pki")]
 impl Credentials {
     pub fn generate() -> Credentials {
         let operator = nkeys::KeyPair::new_operator();
@@ -270,6 +283,7 @@ impl Credentials {
     }
 }
 
+#[cfg(feature = "pki")]
 /// A NATS JWT: `subject`'s claims, signed by `issuer` (ed25519, the JWT's "ed25519-nkey").
 fn jwt(
     issuer: &nkeys::KeyPair,

@@ -4,9 +4,16 @@
 use nats_servers::{NatsServer, ServerOptions};
 
 use crate::setup::guide_nats_server;
+use crate::workspace::{self, cargo};
+
+/// The options whose servers need certificates or keys made (the `pki` feature's crates).
+const SECURED: [&str; 4] = ["--tls", "--mtls", "--nkey", "--creds"];
 
 /// `cargo xtask server`: the tutorial's server in the foreground, its log on the terminal.
 pub fn server(args: &[String]) -> Result<(), String> {
+    if !cfg!(feature = "pki") && args.iter().any(|arg| SECURED.contains(&arg.as_str())) {
+        return with_pki(args);
+    }
     let (options, clients, tls) = server_options(args)?;
     let options = options
         .port(4222)
@@ -32,12 +39,36 @@ pub fn server(args: &[String]) -> Result<(), String> {
     })
 }
 
+/// `cargo xtask server ARGS` again, as xtask built with its `pki` feature: the first lessons'
+/// plain server compiles none of the crates that make certificates and keys. In a target
+/// folder of its own, built once: the plain build stays as it is, and on Windows a running
+/// program's file could not be replaced.
+fn with_pki(args: &[String]) -> Result<(), String> {
+    let dir = workspace::root().join("target").join("xtask-pki");
+    println!(
+        "xtask: this server needs certificates or keys made; building xtask with them, once, \
+         into {}",
+        workspace::relative(&dir)
+    );
+    let mut command = cargo();
+    command.args(["run", "--quiet", "--package", "xtask", "--features", "pki"]);
+    command
+        .arg("--target-dir")
+        .arg(&dir)
+        .args(["--", "server"])
+        .args(args);
+    match workspace::status(&mut command)?.success() {
+        true => Ok(()),
+        false => Err("the secured server ended with an error (above)".into()),
+    }
+}
+
 /// The server's options from the task's arguments, what a client must do to connect, and
 /// whether it speaks TLS. Secrets go to files under `target/secrets`, and only their paths are
 /// printed.
 fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool), String> {
     let mut options = ServerOptions::new();
-    let mut tls = false;
+    let tls = args.iter().any(|arg| arg == "--tls" || arg == "--mtls");
     let mut clients = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -69,8 +100,8 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
                 options = options.config(&format!("max_payload: {bytes}\n"));
                 None
             }
+            #[cfg(feature = "pki")]
             flag @ ("--tls" | "--mtls") => {
-                tls = true;
                 let (with, client) = tls_options(options, flag == "--mtls")?;
                 options = with;
                 Some(client)
@@ -99,6 +130,7 @@ fn secured_options(options: ServerOptions, flag: &str) -> Result<(ServerOptions,
             );
             Ok((options.token(&token), client))
         }
+        #[cfg(feature = "pki")]
         "--nkey" => {
             let (seed, public) = nats_servers::pki::new_user_nkey();
             let path = write_secret("user.nk", &format!("{seed}\n"))?;
@@ -109,6 +141,7 @@ fn secured_options(options: ServerOptions, flag: &str) -> Result<(ServerOptions,
             );
             Ok((options.nkey(&public), client))
         }
+        #[cfg(feature = "pki")]
         "--creds" => {
             let credentials = nats_servers::pki::Credentials::generate();
             let path = write_secret("user.creds", &credentials.creds)?;
@@ -125,6 +158,7 @@ fn secured_options(options: ServerOptions, flag: &str) -> Result<(ServerOptions,
     }
 }
 
+#[cfg(feature = "pki")]
 /// `--tls` or (`mutual`) `--mtls`: a new local CA and certificates under target/tls, a server
 /// that requires TLS (and client certificates), and what the client must set.
 fn tls_options(options: ServerOptions, mutual: bool) -> Result<(ServerOptions, String), String> {
@@ -194,6 +228,8 @@ mod tests {
         assert!(server_options(&["--max-payload".to_string(), "big".to_string()]).is_err());
     }
 
+    // `cargo xtask test` builds xtask's tests with the `pki` feature.
+    #[cfg(feature = "pki")]
     #[test]
     fn tls_and_mtls_make_a_ca_and_a_server_that_requires_them() {
         for flag in ["--tls", "--mtls"] {
@@ -226,6 +262,8 @@ mod tests {
         }
     }
 
+    // `cargo xtask test` builds xtask's tests with the `pki` feature.
+    #[cfg(feature = "pki")]
     #[test]
     fn nkey_writes_a_private_seed_and_shows_only_its_public_key() {
         let (options, clients, _) =
@@ -252,6 +290,8 @@ mod tests {
         }
     }
 
+    // `cargo xtask test` builds xtask's tests with the `pki` feature.
+    #[cfg(feature = "pki")]
     #[test]
     fn creds_writes_a_private_credentials_file_and_a_server_that_trusts_it() {
         let (options, clients, _) =

@@ -10,8 +10,19 @@ pub fn run() -> Result<(), String> {
     // The lessons' scene tests write the guide's transcripts afresh; the guide check below
     // reads them, so a scene that no longer records a block cannot hide behind an old file.
     let _ = std::fs::remove_dir_all(docs::transcripts_dir());
-    let cargo_checks: [(&str, &[&str]); 3] = [
-        ("tests", &["test", "--workspace", "--no-fail-fast"]),
+    let cargo_checks: [(&str, &[&str]); 4] = [
+        // xtask's `pki` feature: its secured servers' code and tests (a plain xtask leaves
+        // them out, and runs itself again with it for those servers).
+        (
+            "tests",
+            &[
+                "test",
+                "--workspace",
+                "--no-fail-fast",
+                "--features",
+                "xtask/pki",
+            ],
+        ),
         ("rustfmt", &["fmt", "--all", "--check"]),
         (
             "clippy",
@@ -19,10 +30,17 @@ pub fn run() -> Result<(), String> {
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--features",
+                "xtask/pki",
                 "--",
                 "-D",
                 "warnings",
             ],
+        ),
+        // The plain xtask that `cargo xtask server` builds, and nats-servers without `pki`.
+        (
+            "clippy of the plain xtask",
+            &["clippy", "--package", "xtask", "--", "-D", "warnings"],
         ),
     ];
     let mut verdicts = Vec::new();
