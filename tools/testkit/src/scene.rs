@@ -47,6 +47,13 @@ pub struct Running {
     command_shown: bool,
 }
 
+impl Running {
+    /// Every line the step printed so far: for a scene's own assertions on what it did.
+    pub fn lines(&self) -> Vec<String> {
+        self.step.lines()
+    }
+}
+
 pub struct Script {
     mode: Mode,
     /// Where transcripts go: `NATS_TRANSCRIPTS`, else the workspace's `target/transcripts`.
