@@ -143,16 +143,12 @@ mod guide {
 
     #[test]
     fn scene_1_failover() {
-        let mut s = Script::new();
-        let scene = clusters(&mut s);
-        s.assert_scene(scene);
+        Script::play(clusters);
     }
 
     #[test]
     fn scene_2_frozen_node() {
-        let mut s = Script::new();
-        let scene = frozen_node(&mut s);
-        s.assert_scene(scene);
+        Script::play(frozen_node);
     }
 
     /// cluster-sub on a three-node cluster: it fails over when its node stops.

@@ -108,15 +108,12 @@ mod guide {
 
     #[test]
     fn scene_counter() {
-        let mut s = Script::new();
-        let scene = counter_scene(&mut s);
-        s.assert_scene(scene);
+        Script::play(counter_scene);
     }
 
     /// counters, on a plain server of its own.
     fn counter_scene(s: &mut Script) -> Result<(), String> {
-        let server = s.server(ServerOptions::new())?;
-        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        let server = s.plain_server()?;
         counters(s, &server)
     }
 

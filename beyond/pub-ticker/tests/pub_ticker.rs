@@ -127,9 +127,7 @@ mod guide {
 
     #[test]
     fn scene_publisher_through_an_outage() {
-        let mut s = Script::new();
-        let scene = publisher_through_an_outage(&mut s);
-        s.assert_scene(scene);
+        Script::play(publisher_through_an_outage);
     }
 
     #[test]

@@ -100,15 +100,12 @@ mod guide {
 
     #[test]
     fn scene_queue_group() {
-        let mut s = Script::new();
-        let scene = queue_scene(&mut s);
-        s.assert_scene(scene);
+        Script::play(queue_scene);
     }
 
     /// queue_group, on a plain server of its own.
     fn queue_scene(s: &mut Script) -> Result<(), String> {
-        let server = s.server(ServerOptions::new())?;
-        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        let server = s.plain_server()?;
         queue_group(s, &server);
         Ok(())
     }

@@ -88,15 +88,12 @@ mod guide {
 
     #[test]
     fn scene_request_reply_and_headers() {
-        let mut s = Script::new();
-        let scene = reply_scene(&mut s);
-        s.assert_scene(scene);
+        Script::play(reply_scene);
     }
 
     /// request_reply_and_headers, on a plain server of its own.
     fn reply_scene(s: &mut Script) -> Result<(), String> {
-        let server = s.server(ServerOptions::new())?;
-        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        let server = s.plain_server()?;
         request_reply_and_headers(s, &server);
         Ok(())
     }

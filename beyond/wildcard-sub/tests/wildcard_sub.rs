@@ -78,16 +78,13 @@ mod guide {
 
     #[test]
     fn scene_wildcard() {
-        let mut s = Script::new();
-        let scene = wildcard(&mut s);
-        s.assert_scene(scene);
+        Script::play(wildcard);
     }
 
     /// A wildcard subscriber, and the two subjects that it does and does not match.
     fn wildcard(s: &mut Script) -> Result<(), String> {
         s.heading("Beyond the tutorial: a wildcard subscriber (wildcard-sub)");
-        let server = s.server(ServerOptions::new())?;
-        s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        let server = s.plain_server()?;
         let subscribing = "Subscribing to 'foo.*'";
         let wildcard_sub = terminal(2, "wildcard-sub").args(&["foo.*"]);
         let mut sub = s.subscriber(

@@ -72,9 +72,7 @@ mod guide {
 
     #[test]
     fn scene_counter() {
-        let mut s = Script::new();
-        let scene = counter(&mut s);
-        s.assert_scene(scene);
+        Script::play(counter);
     }
 
     /// js-counter, in one run.

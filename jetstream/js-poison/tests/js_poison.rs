@@ -253,9 +253,7 @@ mod guide {
 
     #[test]
     fn scene_poison() {
-        let mut s = Script::new();
-        let scene = poison(&mut s);
-        s.assert_scene(scene);
+        Script::play(poison);
     }
 
     /// js-poison: each way out of a message that never succeeds, one run each.

@@ -112,9 +112,7 @@ mod guide {
 
     #[test]
     fn scene_persistence() {
-        let mut s = Script::new();
-        let scene = persistence(&mut s);
-        s.assert_scene(scene);
+        Script::play(persistence);
     }
 
     /// js-pub stores into the stream ORDERS, js-pull reads it with a durable consumer.

@@ -121,9 +121,7 @@ mod guide {
     /// end, and js-pull reads each once, in order, through the surviving nodes.
     #[test]
     fn scene_replication() {
-        let mut s = Script::new();
-        let scene = replication(&mut s);
-        s.assert_scene(scene);
+        Script::play(replication);
     }
 
     /// A stream with three replicas on a cluster: its leader dies while js-pub publishes 1,000

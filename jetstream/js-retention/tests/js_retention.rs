@@ -151,9 +151,7 @@ mod guide {
 
     #[test]
     fn scene_retention() {
-        let mut s = Script::new();
-        let scene = retention(&mut s);
-        s.assert_scene(scene);
+        Script::play(retention);
     }
 
     /// js-retention: one run per retention policy, each from an empty stream.

@@ -84,9 +84,7 @@ mod guide {
 
     #[test]
     fn scene_schedule() {
-        let mut s = Script::new();
-        let scene = schedule(&mut s);
-        s.assert_scene(scene);
+        Script::play(schedule);
     }
 
     /// js-schedule, in one run.

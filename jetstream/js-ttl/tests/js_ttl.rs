@@ -67,9 +67,7 @@ mod guide {
 
     #[test]
     fn scene_ttl() {
-        let mut s = Script::new();
-        let scene = ttl(&mut s);
-        s.assert_scene(scene);
+        Script::play(ttl);
     }
 
     /// js-ttl, in one run.

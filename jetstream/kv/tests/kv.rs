@@ -213,9 +213,7 @@ mod guide {
 
     #[test]
     fn scene_key_value() {
-        let mut s = Script::new();
-        let scene = key_value(&mut s);
-        s.assert_scene(scene);
+        Script::play(key_value);
     }
 
     /// The kv step: a watcher in one terminal, changes and a refused compare-and-set in another.

@@ -211,9 +211,7 @@ mod guide {
 
     #[test]
     fn scene_objects() {
-        let mut s = Script::new();
-        let scene = objects(&mut s);
-        s.assert_scene(scene);
+        Script::play(objects);
     }
 
     /// The object store: a 3 MB file through a server that takes messages of 1 MB at most.

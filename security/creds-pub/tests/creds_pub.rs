@@ -91,9 +91,7 @@ mod guide {
 
     #[test]
     fn scene_credentials() {
-        let mut s = Script::new();
-        let scene = credentials(&mut s);
-        s.assert_scene(scene);
+        Script::play(credentials);
     }
 
     /// A secret file the tour writes into `dir`: its real path, shown in recordings as `shown`.

@@ -160,9 +160,7 @@ mod guide {
 
     #[test]
     fn scene_nkey() {
-        let mut s = Script::new();
-        let scene = nkeys(&mut s);
-        s.assert_scene(scene);
+        Script::play(nkeys);
     }
 
     /// A secret file the tour writes into `dir`: its real path, shown in recordings as `shown`.

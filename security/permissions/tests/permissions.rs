@@ -72,9 +72,7 @@ mod guide {
 
     #[test]
     fn scene_permissions() {
-        let mut s = Script::new();
-        let scene = permissions(&mut s);
-        s.assert_scene(scene);
+        Script::play(permissions);
     }
 
     /// permissions against a server that limits what user foo may do.

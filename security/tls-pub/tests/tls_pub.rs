@@ -166,9 +166,7 @@ mod guide {
 
     #[test]
     fn scene_tls() {
-        let mut s = Script::new();
-        let scene = tls(&mut s);
-        s.assert_scene(scene);
+        Script::play(tls);
     }
 
     /// tls-pub and its failures, then mutual TLS.

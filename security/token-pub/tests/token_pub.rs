@@ -78,9 +78,7 @@ mod guide {
 
     #[test]
     fn scene_token() {
-        let mut s = Script::new();
-        let scene = tokens(&mut s);
-        s.assert_scene(scene);
+        Script::play(tokens);
     }
 
     /// token-pub against a server that wants a token.

@@ -128,9 +128,7 @@ mod guide {
 
     #[test]
     fn scene_gather() {
-        let mut s = Script::new();
-        let scene = gather(&mut s);
-        s.assert_scene(scene);
+        Script::play(gather);
     }
 
     /// A step run to its end, its output recorded through [`steady`].

@@ -380,9 +380,7 @@ mod guide {
 
     #[test]
     fn scene_services() {
-        let mut s = Script::new();
-        let scene = services(&mut s);
-        s.assert_scene(scene);
+        Script::play(services);
     }
 
     /// Starts a calc instance in `terminal_number` and waits until it serves.

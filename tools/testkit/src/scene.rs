@@ -362,6 +362,20 @@ impl Script {
         }
     }
 
+    /// A scene's whole test: `scene` played on a new script, then [`Script::assert_scene`].
+    pub fn play(scene: impl FnOnce(&mut Script) -> Result<(), String>) {
+        let mut script = Script::new();
+        let played = scene(&mut script);
+        script.assert_scene(played);
+    }
+
+    /// A plain server of the scene's own, as `cargo xtask server` starts one.
+    pub fn plain_server(&mut self) -> Result<NatsServer, String> {
+        let server = self.server(ServerOptions::new())?;
+        self.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
+        Ok(server)
+    }
+
     /// Ends a scene's test: `scene`'s own error or any step that misbehaved fails it.
     pub fn assert_scene(mut self, scene: Result<(), String>) {
         if let Err(why) = scene {

@@ -1,5 +1,7 @@
 //! `cargo xtask test`: everything CI checks.
 
+use std::time::{Duration, Instant};
+
 use crate::setup::ensure_nats_server;
 use crate::workspace::{self, cargo};
 use crate::{build_bench, docs, exercises};
@@ -46,18 +48,24 @@ pub fn run() -> Result<(), String> {
     let mut verdicts = Vec::new();
     for (name, args) in cargo_checks {
         println!("\nxtask: cargo {}", args.join(" "));
+        let started = Instant::now();
         let status = workspace::status(cargo().args(args).env("NATS_SERVER_BIN", &bin))?;
-        verdicts.push((name, status.success()));
+        verdicts.push((name, status.success(), started.elapsed()));
     }
     verdicts.extend(own_checks());
     println!();
-    for (name, ok) in &verdicts {
-        println!("xtask test: {:4} {name}", if *ok { "ok" } else { "FAIL" });
+    // Each check's time too: where a run's minutes go (a first run compiles in "tests").
+    for (name, ok, took) in &verdicts {
+        let verdict = if *ok { "ok" } else { "FAIL" };
+        println!(
+            "xtask test: {verdict:4} {name} ({:.0} s)",
+            took.as_secs_f64()
+        );
     }
     let failed: Vec<&str> = verdicts
         .iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(name, _)| *name)
+        .filter(|(_, ok, _)| !ok)
+        .map(|(name, _, _)| *name)
         .collect();
     if failed.is_empty() {
         Ok(())
@@ -70,7 +78,7 @@ pub fn run() -> Result<(), String> {
 type Check = fn() -> Result<(), String>;
 
 /// The checks xtask makes itself, each with its verdict; a failure says why on stderr.
-fn own_checks() -> Vec<(&'static str, bool)> {
+fn own_checks() -> Vec<(&'static str, bool, Duration)> {
     let checks: [(&str, &str, Check); 3] = [
         (
             "guide",
@@ -92,11 +100,12 @@ fn own_checks() -> Vec<(&'static str, bool)> {
         .into_iter()
         .map(|(name, what, check)| {
             println!("\nxtask: {what}");
+            let started = Instant::now();
             let result = check();
             if let Err(problem) = &result {
                 eprintln!("xtask: {problem}");
             }
-            (name, result.is_ok())
+            (name, result.is_ok(), started.elapsed())
         })
         .collect()
 }

@@ -157,39 +157,33 @@ fn play(command: &mut std::process::Command) -> Result<bool, String> {
 mod tests {
     use super::SCENES;
 
-    /// Every scene test of the workspace (a `fn scene_...` in a test file's `guide` module) is
-    /// in the tour, under its package and test target; and every scene listed exists.
+    /// Every scene test of the lessons (a `fn scene_...` in a test file's `guide` module) is in
+    /// the tour, under its package and test target; and every scene listed exists.
     #[test]
     fn the_tour_plays_every_scene_test_and_only_those() {
         let root = crate::workspace::root();
         let mut found = Vec::new();
-        for file in crate::workspace::rust_files(&root) {
-            let Some(test) = file.parent().filter(|dir| dir.ends_with("tests")) else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&file).unwrap_or_default();
-            let Some((_, guide)) = text.split_once("\nmod guide {") else {
-                continue;
-            };
-            let manifest = std::fs::read_to_string(test.with_file_name("Cargo.toml"));
-            let manifest = manifest.unwrap_or_default();
-            let package = manifest
-                .lines()
-                .find_map(|line| line.strip_prefix("name = \""))
-                .map(|name| name.trim_end_matches('"').to_string())
+        for (part, package) in crate::course::STEPS {
+            let tests = root.join(part).join(package).join("tests");
+            let mut files: Vec<_> = std::fs::read_dir(&tests)
+                .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
                 .unwrap_or_default();
-            let target = file
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default();
-            for line in guide.lines() {
-                if let Some(name) = line.trim().strip_prefix("fn scene_") {
-                    let name = name.split('(').next().unwrap_or_default();
-                    found.push((
-                        package.clone(),
-                        target.to_string(),
-                        format!("guide::scene_{name}"),
-                    ));
+            files.sort();
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                let Some((_, guide)) = text.split_once("\nmod guide {") else {
+                    continue;
+                };
+                let target = file
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default();
+                for line in guide.lines() {
+                    if let Some(name) = line.trim().strip_prefix("fn scene_") {
+                        let name = name.split('(').next().unwrap_or_default();
+                        let scene = format!("guide::scene_{name}");
+                        found.push((package.to_string(), target.to_string(), scene));
+                    }
                 }
             }
         }

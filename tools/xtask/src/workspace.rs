@@ -149,30 +149,6 @@ pub fn binary(step: &str) -> PathBuf {
         .join(format!("{step}{}", env::consts::EXE_SUFFIX))
 }
 
-/// Every `.rs` file of the workspace under `root`, outside `target/` and hidden folders (the
-/// tour's test looks for scene tests with it).
-#[cfg(test)]
-pub fn rust_files(root: &std::path::Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let (path, name) = (entry.path(), entry.file_name());
-            let name = name.to_string_lossy();
-            if path.is_dir() && !name.starts_with('.') && name != "target" {
-                folders.push(path);
-            } else if name.ends_with(".rs") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

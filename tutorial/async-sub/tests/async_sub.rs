@@ -159,16 +159,12 @@ mod guide {
 
     #[test]
     fn scene_1_the_go_tutorial() {
-        let mut s = Script::new();
-        let scene = go_tutorial(&mut s);
-        s.assert_scene(scene);
+        Script::play(go_tutorial);
     }
 
     #[test]
     fn scene_2_without_a_server() {
-        let mut s = Script::new();
-        let scene = errors_without_a_server(&mut s);
-        s.assert_scene(scene);
+        Script::play(errors_without_a_server);
     }
 
     /// Steps 1 to 4 on a plain server, what the server's monitoring shows of them, and the errors

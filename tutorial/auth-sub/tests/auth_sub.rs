@@ -129,9 +129,7 @@ mod guide {
 
     #[test]
     fn scene_authentication() {
-        let mut s = Script::new();
-        let scene = authentication(&mut s);
-        s.assert_scene(scene);
+        Script::play(authentication);
     }
 
     /// Steps 5 and 6 on a server that requires user foo, password bar, with its trace; then the
