@@ -96,7 +96,7 @@ testkit::step_checks!(
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
     use testkit::scene::{Script, terminal};
-    use testkit::{NatsServer, PATIENCE, ServerOptions};
+    use testkit::{NatsServer, PATIENCE};
 
     #[test]
     fn scene_queue_group() {

@@ -83,8 +83,8 @@ testkit::step_checks!(
 /// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
+    use testkit::NatsServer;
     use testkit::scene::{Script, fails, ok, terminal};
-    use testkit::{NatsServer, ServerOptions};
 
     #[test]
     fn scene_request_reply_and_headers() {

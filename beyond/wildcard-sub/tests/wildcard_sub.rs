@@ -73,7 +73,6 @@ testkit::step_checks!(
 /// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
-    use testkit::ServerOptions;
     use testkit::scene::{Script, terminal};
 
     #[test]
