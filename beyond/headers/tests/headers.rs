@@ -5,41 +5,12 @@ use testkit::{Observer, PATIENCE, ServerOptions, checks};
 const BIN: &str = env!("CARGO_BIN_EXE_headers");
 
 #[test]
-fn publishes_headers_that_it_and_another_client_read_back() {
-    let server = checks::start(ServerOptions::new());
-    let observer = Observer::subscribe(&server, "foo").unwrap();
-    let out = checks::run(BIN, &server.url(), &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Received 'Hello NATS' on foo"), "{}", out.all);
-    assert!(out.contains("  header Nats-Msg-Id: hello-1"), "{}", out.all);
-    assert!(
-        out.contains("  header Greeting-Language: en"),
-        "{}",
-        out.all
-    );
-
-    let message = observer.next(PATIENCE).unwrap();
-    assert_eq!(message.payload, "Hello NATS");
-    assert_eq!(
-        message.headers,
-        vec![
-            ("Greeting-Language".to_string(), "en".to_string()),
-            ("Nats-Msg-Id".to_string(), "hello-1".to_string()),
-        ]
-    );
-}
-
-#[test]
 fn the_message_id_comes_from_the_arguments() {
     let server = checks::start(ServerOptions::new());
     let observer = Observer::subscribe(&server, "orders").unwrap();
     let out = checks::run(BIN, &server.url(), &[], &["orders", "order-42"]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("  header Nats-Msg-Id: order-42"),
-        "{}",
-        out.all
-    );
+    // What another client receives (the log's lines are the guide scene's to check).
     let message = observer.next(PATIENCE).unwrap();
     assert!(
         message
@@ -55,3 +26,45 @@ testkit::step_checks!(
     auth_hint: "cargo xtask server",
     subject_args: |subject| vec![subject.to_string()],
 );
+
+/// The guide's scene of a message with headers, and its claim: the step publishes headers that
+/// it and another client read back. It writes the transcripts that the guide's output blocks
+/// show (`cargo xtask docs`), and `cargo xtask tour` runs it with `NATS_TOUR` set.
+mod guide {
+    use testkit::scene::{Running, Script, terminal};
+    use testkit::{Observer, PATIENCE};
+
+    #[test]
+    fn scene_headers() {
+        Script::play(headers);
+    }
+
+    /// headers on a plain server of its own, while a second client listens on foo.
+    fn headers(s: &mut Script) -> Result<(), String> {
+        s.heading("Beyond the tutorial: message headers (headers)");
+        let server = s.plain_server()?;
+        let observer = Observer::subscribe(&server, "foo").map_err(|err| err.0)?;
+        let mut run = s.start(terminal(2, "headers"));
+        s.end(&mut run, 0);
+        s.show(&mut run, "headers/run");
+        let said = run
+            .as_ref()
+            .map(Running::lines)
+            .unwrap_or_default()
+            .join("\n");
+        for line in [
+            "Received 'Hello NATS' on foo",
+            "  header Nats-Msg-Id: hello-1",
+            "  header Greeting-Language: en",
+        ] {
+            assert!(said.contains(line), "no {line:?} in:\n{said}");
+        }
+        // The other client got the same headers, sorted by name.
+        let message = observer.next(PATIENCE).map_err(|err| err.0)?;
+        assert_eq!(message.payload, "Hello NATS");
+        let headers = [("Greeting-Language", "en"), ("Nats-Msg-Id", "hello-1")];
+        let headers = headers.map(|(name, value)| (name.to_string(), value.to_string()));
+        assert_eq!(message.headers, headers.to_vec());
+        Ok(())
+    }
+}

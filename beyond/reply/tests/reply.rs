@@ -79,7 +79,7 @@ testkit::step_checks!(
     subject_args: |subject| vec![subject.to_string()],
 );
 
-/// The guide's scene of request and reply, and of a message with headers.
+/// The guide's scene of request and reply.
 /// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
@@ -87,7 +87,7 @@ mod guide {
     use testkit::scene::{Script, fails, ok, terminal};
 
     #[test]
-    fn scene_request_reply_and_headers() {
+    fn scene_request_reply() {
         Script::play(reply_scene);
     }
 
@@ -98,7 +98,7 @@ mod guide {
         Ok(())
     }
 
-    /// A responder and a requester, a request nobody answers, and a message with headers.
+    /// A responder and a requester, and a request nobody answers.
     fn request_reply_and_headers(s: &mut Script, server: &NatsServer) {
         s.heading("Beyond the tutorial: request and reply (request, reply)");
         let answering = "Answering requests on 'help'";
@@ -116,9 +116,5 @@ mod guide {
         s.interrupt(&mut responder, "reply/ctrl-c", "Bye!");
         let nobody = fails("nobody answers on 'help'");
         s.run("request/no-responders", terminal(3, "request"), nobody);
-
-        s.heading("Beyond the tutorial: message headers (headers)");
-        let read = ok("header Nats-Msg-Id: hello-1");
-        s.run("headers/run", terminal(2, "headers"), read);
     }
 }

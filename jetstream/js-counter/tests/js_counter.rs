@@ -4,6 +4,8 @@
 
 use testkit::{ServerOptions, checks};
 
+use testkit::scene::Played;
+
 const BIN: &str = env!("CARGO_BIN_EXE_js-counter");
 
 testkit::step_checks!(jetstream: BIN);
@@ -48,11 +50,9 @@ fn concurrent_increments_from_many_writers_give_the_exact_total() {
     );
 }
 
-#[test]
-fn an_increment_needs_a_counter_stream_and_a_counter_stream_needs_an_increment() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let out = checks::run(BIN, &server.url(), &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
+/// Checked on the guide scene's run (`guide::scene_counter`).
+fn an_increment_needs_a_counter_stream_and_a_counter_stream_needs_an_increment(played: &Played) {
+    let (out, server) = (&played.out, &played.server);
     for line in [
         "Without allow_message_counter: refused: publish failed: message counters is disabled (code 400, error code 10168)",
         "A message without Nats-Incr: refused: publish failed: message counter increment is missing (code 400, error code 10169)",
@@ -61,7 +61,7 @@ fn an_increment_needs_a_counter_stream_and_a_counter_stream_needs_an_increment()
     ] {
         assert!(out.contains(line), "no '{line}':\n{}", out.all);
     }
-    assert_eq!(stored_total(&server), r#"{"val":"90"}"#);
+    assert_eq!(stored_total(server), r#"{"val":"90"}"#);
 }
 
 /// The guide's scene of a counter stream.
@@ -75,14 +75,16 @@ mod guide {
         Script::play(counter);
     }
 
-    /// js-counter, in one run.
+    /// js-counter, in one run, and the lesson's claims checked on that run.
     fn counter(s: &mut Script) -> Result<(), String> {
-        s.one_run(
+        let played = s.one_run(
             "Persistence: a counter stream (js-counter)",
             "counter/run",
             "js-counter",
             vary_milliseconds,
-        )
+        )?;
+        super::an_increment_needs_a_counter_stream_and_a_counter_stream_needs_an_increment(&played);
+        Ok(())
     }
 
     /// A line with each number of milliseconds (a number followed by ` ms`) written as `n`.

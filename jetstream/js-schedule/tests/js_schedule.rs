@@ -2,7 +2,7 @@
 //! published is read back from the stream itself, after the run.
 #![allow(clippy::unwrap_used)]
 
-use testkit::{ServerOptions, checks};
+use testkit::scene::Played;
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-schedule");
 
@@ -25,11 +25,11 @@ fn count(server: &testkit::NatsServer, subject: &str) -> u64 {
     .unwrap()
 }
 
-#[test]
-fn an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_purged() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let out = checks::run(BIN, &server.url(), &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
+/// Checked on the guide scene's run (`guide::scene_schedule`).
+fn an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_purged(
+    played: &Played,
+) {
+    let (out, server) = (&played.out, &played.server);
     let expected = [
         "tea: reminders.schedule.tea (@at ",
         "reminders.due.tea: 'tea' (Nats-Scheduler: reminders.schedule.tea), received ",
@@ -60,15 +60,14 @@ fn an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_
     assert!(late >= 0.0, "{tea}");
     // In the stream: tea once; three stretches or more (one may come before the purge); no
     // schedule left.
-    assert_eq!(count(&server, "reminders.due.tea"), 1);
-    assert!(count(&server, "reminders.due.stretch") >= 3);
-    assert_eq!(count(&server, "reminders.schedule.>"), 0);
+    assert_eq!(count(server, "reminders.due.tea"), 1);
+    assert!(count(server, "reminders.due.stretch") >= 3);
+    assert_eq!(count(server, "reminders.schedule.>"), 0);
 }
 
-#[test]
-fn a_target_outside_the_stream_is_refused_with_10190() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let out = checks::run(BIN, &server.url(), &[], &[]);
+/// Checked on the guide scene's run (`guide::scene_schedule`).
+fn a_target_outside_the_stream_is_refused_with_10190(played: &Played) {
+    let out = &played.out;
     assert!(
         out.contains("elsewhere: refused (@every 1s, to elsewhere): publish failed: message schedules target is invalid (code 400, error code 10190)"),
         "{}",
@@ -87,14 +86,19 @@ mod guide {
         Script::play(schedule);
     }
 
-    /// js-schedule, in one run.
+    /// js-schedule, in one run, and the lesson's claims checked on that run.
     fn schedule(s: &mut Script) -> Result<(), String> {
-        s.one_run(
+        let played = s.one_run(
             "Persistence: messages the server publishes later (js-schedule)",
             "schedule/run",
             "js-schedule",
             at_time,
-        )
+        )?;
+        super::an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_purged(
+            &played,
+        );
+        super::a_target_outside_the_stream_is_refused_with_10190(&played);
+        Ok(())
     }
 
     /// A line with the time after `@at ` (RFC 3339, up to the comma) written as `<now + 2 s>`.

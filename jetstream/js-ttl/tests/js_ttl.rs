@@ -3,17 +3,17 @@
 //! step, never asserted.
 #![allow(clippy::unwrap_used)]
 
-use testkit::{ServerOptions, checks};
+use testkit::scene::Played;
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-ttl");
 
 testkit::step_checks!(jetstream: BIN);
 
-#[test]
-fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_a_marker() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let out = checks::run(BIN, &server.url(), &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
+/// Checked on the guide scene's run (`guide::scene_ttl`).
+fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_a_marker(
+    played: &Played,
+) {
+    let out = &played.out;
     let expected = [
         "Without allow_message_ttl, a message with a TTL is refused: ",
         "Published sessions.alice with a TTL of 1 s, and sessions.bob without one",
@@ -29,14 +29,12 @@ fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_
     assert!(out.contains("10166"), "{}", out.all);
 }
 
-#[test]
-fn the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl() {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let out = checks::run(BIN, &server.url(), &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.all);
+/// Checked on the guide scene's run (`guide::scene_ttl`).
+fn the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl(played: &Played) {
+    let server = &played.server;
     // The marker's own TTL (2 s) runs out: then only bob's session (#2) is left; alice's (#1)
     // and its marker (#3) are gone. The refused message took no sequence.
-    let left = testkit::with_client(&server, async |client| {
+    let left = testkit::with_client(server, async |client| {
         let js = async_nats::jetstream::new(client);
         let mut stream = js.get_stream("SESSIONS").await.unwrap();
         let wait = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -70,13 +68,16 @@ mod guide {
         Script::play(ttl);
     }
 
-    /// js-ttl, in one run.
+    /// js-ttl, in one run, and the lesson's claims checked on that run.
     fn ttl(s: &mut Script) -> Result<(), String> {
-        s.one_run(
+        let played = s.one_run(
             "Persistence: messages and keys that expire (js-ttl)",
             "ttl/run",
             "js-ttl",
             whole_seconds,
-        )
+        )?;
+        super::a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_a_marker(&played);
+        super::the_marker_expires_too_and_the_stream_keeps_only_the_session_without_a_ttl(&played);
+        Ok(())
     }
 }

@@ -12,7 +12,7 @@ use nats_servers::{Cluster, NatsServer, PATIENCE, ServerOptions, free_port};
 
 use crate::Step;
 use crate::workspace_step as binary;
-pub use fixes::{steady_ids, whole_seconds};
+pub use fixes::{Played, steady_ids, whole_seconds};
 pub use program::{Expect, Program, fails, ok, terminal};
 pub use transcript::{client_log, command_line, refused_connection_log};
 

@@ -24,7 +24,8 @@ pub const SCENES: &[(&str, &str, &str)] = &[
     ("wildcard-sub", "wildcard_sub", "guide::scene_wildcard"),
     ("counter-sub", "counter_sub", "guide::scene_counter"),
     ("queue-sub", "queue_sub", "guide::scene_queue_group"),
-    ("reply", "reply", "guide::scene_request_reply_and_headers"),
+    ("reply", "reply", "guide::scene_request_reply"),
+    ("headers", "headers", "guide::scene_headers"),
     (
         "pub-ticker",
         "pub_ticker",

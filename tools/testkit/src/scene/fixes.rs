@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use nats_servers::ServerOptions;
+use nats_servers::{NatsServer, PATIENCE, ServerOptions};
 
 use super::{Script, terminal};
 
@@ -46,23 +46,38 @@ pub fn steady_ids(line: &str) -> String {
     words.collect::<Vec<_>>().join(" ")
 }
 
+/// What a one-run scene leaves for its claims: the step's whole output, and its server, still
+/// running (a claim may ask the stream what it holds).
+pub struct Played {
+    pub out: crate::Output,
+    pub server: NatsServer,
+}
+
 impl Script {
     /// A lesson shown by one run against a JetStream server, until its last line; `fix`
-    /// writes what changes from run to run as the guide shows it.
+    /// writes what changes from run to run as the guide shows it. The run's output and its
+    /// server come back, for the scene to assert the lesson's claims on that same run.
     pub fn one_run(
         &mut self,
         heading: &str,
         block: &str,
         step: &'static str,
         fix: fn(&str) -> String,
-    ) -> Result<(), String> {
+    ) -> Result<Played, String> {
         self.heading(heading);
         let server = self.server(ServerOptions::new().jetstream(None))?;
         self.say("terminal 1 $ cargo xtask server --jetstream");
-        let last = "the next run starts afresh";
-        self.run_fixed(block, terminal(2, step), last, fix);
-        drop(server);
-        Ok(())
+        let mut running = self.start(terminal(2, step));
+        self.wait(&mut running, "the next run starts afresh");
+        let Some(run) = running.as_mut() else {
+            return Err(format!("{step} did not start"));
+        };
+        let out = run.step.wait_exit(PATIENCE).map_err(|err| err.0)?;
+        if out.code != Some(0) {
+            self.check(step, Err(format!("exit code {:?}, expected 0", out.code)));
+        }
+        self.summary(&running, block, |_| true, fix);
+        Ok(Played { out, server })
     }
 }
 
