@@ -101,10 +101,8 @@ pub fn run(lesson: Option<&str>) -> Result<(), String> {
     }
     println!("\n== Summary ==");
     if failed.is_empty() {
-        println!(
-            "{} scenes, every step behaved as the tutorial describes.",
-            SCENES.len()
-        );
+        let played = scenes.len();
+        println!("{played} scene(s) played: every step behaved as the tutorial describes.");
         Ok(())
     } else {
         Err(format!(
