@@ -103,24 +103,18 @@ testkit::step_checks!(
 /// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
-    use testkit::NatsServer;
     use testkit::scene::{Script, terminal};
 
     #[test]
     fn scene_counter() {
-        Script::play(counter_scene);
-    }
-
-    /// counters, on a plain server of its own.
-    fn counter_scene(s: &mut Script) -> Result<(), String> {
-        let server = s.plain_server()?;
-        counters(s, &server)
+        Script::play(counters);
     }
 
     /// counter-sub counting, then counting too slowly: 200 messages at once for a subscriber that
     /// takes 20 ms a message and has room for 16 waiting.
-    fn counters(s: &mut Script, server: &NatsServer) -> Result<(), String> {
+    fn counters(s: &mut Script) -> Result<(), String> {
         s.heading("Beyond the tutorial: a message counter (counter-sub)");
+        let server = &s.plain_server()?;
         let subscribing = "Subscribing to subject 'foo'";
         let mut sub = s.subscriber(
             terminal(2, "counter-sub"),

@@ -95,24 +95,18 @@ testkit::step_checks!(
 /// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
+    use testkit::PATIENCE;
     use testkit::scene::{Script, terminal};
-    use testkit::{NatsServer, PATIENCE};
 
     #[test]
     fn scene_queue_group() {
-        Script::play(queue_scene);
-    }
-
-    /// queue_group, on a plain server of its own.
-    fn queue_scene(s: &mut Script) -> Result<(), String> {
-        let server = s.plain_server()?;
-        queue_group(s, &server);
-        Ok(())
+        Script::play(queue_group);
     }
 
     /// Two members of a queue group sharing four jobs.
-    fn queue_group(s: &mut Script, server: &NatsServer) {
+    fn queue_group(s: &mut Script) -> Result<(), String> {
         s.heading("Beyond the tutorial: sharing work in a queue group (queue-sub)");
+        let server = &s.plain_server()?;
         let mut first = s.start(terminal(2, "queue-sub"));
         s.wait(&mut first, "Joined queue group 'workers'");
         s.show(&mut first, "queue/start-1");
@@ -134,5 +128,6 @@ mod guide {
         s.show(&mut second, "queue/received-2");
         s.interrupt(&mut first, "queue/ctrl-c-1", "for group 'workers'. Bye!");
         s.interrupt(&mut second, "queue/ctrl-c-2", "for group 'workers'. Bye!");
+        Ok(())
     }
 }

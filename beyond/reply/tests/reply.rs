@@ -83,24 +83,17 @@ testkit::step_checks!(
 /// It writes the transcripts that the guide's output blocks show (`cargo xtask docs`), and
 /// `cargo xtask tour` runs it with `NATS_TOUR` set to show it as it unfolds.
 mod guide {
-    use testkit::NatsServer;
     use testkit::scene::{Script, fails, ok, terminal};
 
     #[test]
     fn scene_request_reply() {
-        Script::play(reply_scene);
-    }
-
-    /// request_reply_and_headers, on a plain server of its own.
-    fn reply_scene(s: &mut Script) -> Result<(), String> {
-        let server = s.plain_server()?;
-        request_reply_and_headers(s, &server);
-        Ok(())
+        Script::play(request_reply);
     }
 
     /// A responder and a requester, and a request nobody answers.
-    fn request_reply_and_headers(s: &mut Script, server: &NatsServer) {
+    fn request_reply(s: &mut Script) -> Result<(), String> {
         s.heading("Beyond the tutorial: request and reply (request, reply)");
+        let server = &s.plain_server()?;
         let answering = "Answering requests on 'help'";
         let mut responder = s.subscriber(
             terminal(2, "reply"),
@@ -116,5 +109,6 @@ mod guide {
         s.interrupt(&mut responder, "reply/ctrl-c", "Bye!");
         let nobody = fails("nobody answers on 'help'");
         s.run("request/no-responders", terminal(3, "request"), nobody);
+        Ok(())
     }
 }

@@ -50,12 +50,6 @@ fn take_out(step: &str, dir: &Path) -> Result<(), String> {
     };
     write(&dir.join("Cargo.toml"), &manifest)?;
     write(&src.join("main.rs"), &lesson)?;
-    // A lesson in several files (js-retention: one per policy) brings the others along.
-    for file in workspace::lesson_files(step)?.iter().skip(1) {
-        let name = file.file_name().unwrap_or_default();
-        fs::copy(file, src.join(name))
-            .map_err(|err| format!("cannot copy {}: {err}", file.display()))?;
-    }
     // stepkit's files: lib.rs as the module, and the two it includes beside it.
     let files = [
         ("lib.rs", "stepkit.rs"),

@@ -49,21 +49,6 @@ pub fn lesson_path(step: &str) -> Result<PathBuf, String> {
     Ok(root().join(dir).join("src").join("main.rs"))
 }
 
-/// Every file of a step's lesson: `src/main.rs` first, then the modules beside it, by name
-/// (js-retention has one per policy).
-pub fn lesson_files(step: &str) -> Result<Vec<PathBuf>, String> {
-    let main = lesson_path(step)?;
-    let src = main.parent().map(Path::to_path_buf).unwrap_or_default();
-    let entries =
-        std::fs::read_dir(&src).map_err(|err| format!("cannot list {}: {err}", src.display()))?;
-    let mut others: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "rs") && *path != main)
-        .collect();
-    others.sort();
-    Ok(std::iter::once(main).chain(others).collect())
-}
-
 /// A `cargo` command for this workspace, run from xtask.
 ///
 /// `cargo run` (behind the `xtask` alias) gives xtask variables that describe the xtask
