@@ -47,11 +47,13 @@ fn through_a_restart_the_gaps_are_within_what_it_could_not_vouch_for() {
     // subscriber was back by then: waiting for it is waiting for everything.
     let mut received: Vec<u64> = Vec::new();
     testkit::wait_until(PATIENCE, || {
-        received = observer
-            .so_far()
-            .iter()
-            .map(|message| message.payload.parse().unwrap())
-            .collect();
+        // `drain` hands over each message once, so collect across the polls.
+        received.extend(
+            observer
+                .drain()
+                .iter()
+                .map(|message| message.payload.parse::<u64>().unwrap()),
+        );
         received.contains(&60).then_some(())
     })
     .unwrap_or_else(|| panic!("#60 never arrived; got {received:?}\n{}", out.all));

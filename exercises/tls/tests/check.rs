@@ -61,7 +61,7 @@ fn it_refuses_a_server_without_tls() {
         out.all
     );
     assert!(
-        observer.so_far().is_empty(),
+        observer.drain().is_empty(),
         "a message got through in clear text"
     );
 }

@@ -189,7 +189,7 @@ pub fn explains_invalid_subjects(
         let out = run(bin, &server.url(), env, &args);
         assert_error(&out, &[&format!("'{subject}'"), "not a valid subject"]);
     }
-    assert_eq!(observer.so_far(), vec![], "something was published");
+    assert_eq!(observer.drain(), vec![], "something was published");
 }
 
 /// A payload above the server's `max_payload` is refused before sending, with a sentence
@@ -232,7 +232,7 @@ pub fn publishes_every_time(
         assert_eq!(message.payload, payload);
         assert_eq!(message.reply.as_deref(), reply);
     }
-    assert_eq!(observer.so_far(), vec![], "more messages than runs");
+    assert_eq!(observer.drain(), vec![], "more messages than runs");
 }
 
 /// Starts a server or panics with the reason (including how to install one).

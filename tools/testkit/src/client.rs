@@ -197,8 +197,9 @@ impl Observer {
         Ok(taken)
     }
 
-    /// The messages that have arrived so far, without waiting.
-    pub fn so_far(&self) -> Vec<Received> {
+    /// The messages that arrived since the last call, without waiting. Each message is
+    /// handed over once: a caller that polls must keep what earlier calls returned.
+    pub fn drain(&self) -> Vec<Received> {
         self.messages.try_iter().collect()
     }
 }
