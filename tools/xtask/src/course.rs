@@ -31,6 +31,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("jetstream", "kv"),
     ("jetstream", "objects"),
     ("jetstream", "js-ttl"),
+    ("jetstream", "js-priority"),
     ("jetstream", "js-counter"),
     ("jetstream", "js-schedule"),
     ("services", "service"),

@@ -42,6 +42,7 @@ pub const SCENES: &[(&str, &str, &str)] = &[
     ("kv", "kv", "guide::scene_key_value"),
     ("objects", "objects", "guide::scene_objects"),
     ("js-ttl", "js_ttl", "guide::scene_ttl"),
+    ("js-priority", "js_priority", "guide::scene_priority"),
     ("js-counter", "js_counter", "guide::scene_counter"),
     ("js-schedule", "js_schedule", "guide::scene_schedule"),
     ("js-pub", "replicated", "guide::scene_replication"),
