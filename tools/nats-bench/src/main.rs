@@ -19,11 +19,13 @@
 //! ```
 //!
 //! Options: `--pubs N` `--subs N` `--msgs N` (in all) `--size BYTES` `--subject S`
-//! `--request` `--csv FILE` (append the results) `--sub-capacity N` and `--work-us N` (the
+//! `--request` `--jetstream` (publish to a stream four ways, from awaiting each
+//! acknowledgement to a fast-ingest batch; see `jetstream.rs`) `--csv FILE` (append the results) `--sub-capacity N` and `--work-us N` (the
 //! tuned subscribers' queue size, and simulated work per message, to see a slow consumer).
 //! `NATS_URL` picks the server (default `nats://localhost:4222`).
 
 mod connection;
+mod jetstream;
 mod options;
 mod pubsub;
 mod report;
@@ -49,6 +51,9 @@ fn run() -> Result<(), String> {
     })?;
     println!("{}", settings.describe());
 
+    if settings.jetstream {
+        return multi_thread_runtime()?.block_on(jetstream::run(&settings));
+    }
     if settings.request {
         // A multi-threaded runtime, as in the tuned pub/sub run.
         let runtime = multi_thread_runtime()?;

@@ -14,6 +14,7 @@ pub struct Settings {
     pub size: usize,
     pub subject: String,
     pub request: bool,
+    pub jetstream: bool,
     pub csv: Option<String>,
     pub sub_capacity: usize,
     pub work: Duration,
@@ -22,6 +23,12 @@ pub struct Settings {
 impl Settings {
     /// One line saying what is about to be measured.
     pub fn describe(&self) -> String {
+        if self.jetstream {
+            return format!(
+                "nats-bench: JetStream, one publisher, {} msgs x {} B to the stream BENCH at {}, four ways",
+                self.msgs, self.size, self.url
+            );
+        }
         let (mode, pubs, subs) = if self.request {
             ("request-reply", "requester(s)", "responder(s)")
         } else {
@@ -44,6 +51,7 @@ pub fn parse_arguments() -> Result<Settings, String> {
         size: 16,
         subject: "bench".to_string(),
         request: false,
+        jetstream: false,
         csv: None,
         sub_capacity: 1 << 20,
         work: Duration::ZERO,
@@ -52,6 +60,10 @@ pub fn parse_arguments() -> Result<Settings, String> {
     while let Some(flag) = args.next() {
         if flag == "--request" {
             settings.request = true;
+            continue;
+        }
+        if flag == "--jetstream" {
+            settings.jetstream = true;
             continue;
         }
         let Some(value) = args.next() else {
@@ -81,4 +93,4 @@ pub fn parse_arguments() -> Result<Settings, String> {
 }
 
 const USAGE: &str = "nats-bench [--pubs N] [--subs N] [--msgs N] [--size BYTES] \
-    [--subject S] [--request] [--csv FILE] [--sub-capacity N] [--work-us N]";
+    [--subject S] [--request] [--jetstream] [--csv FILE] [--sub-capacity N] [--work-us N]";

@@ -154,3 +154,98 @@ fn bad_options_and_no_server_are_explained() {
     checks::assert_error(&out, &["--fast needs a value"]);
     checks::fails_clearly_without_server(BIN, &[]);
 }
+
+/// The `[jetstream] WAY ... (N stored)` lines, in order.
+fn jetstream_rows(out: &Output) -> Vec<String> {
+    out.stdout
+        .lines()
+        .filter(|line| line.starts_with("[jetstream] "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn jetstream_four_ways_each_store_exactly_n() {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    // 1001: an atomic batch of 1000 and one of 1; ten fast-ingest windows and one message.
+    let out = bench(&server, &["--jetstream", "--msgs", "1001", "--size", "32"]);
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    let rows = jetstream_rows(&out);
+    let ways = [
+        "1. await each acknowledgement",
+        "2. acknowledgements in flight (256)",
+        "3. atomic batches of 1000 (2.12)",
+        "4. a fast-ingest batch (2.14)",
+    ];
+    assert_eq!(rows.len(), 4, "{}", out.all);
+    for (row, way) in rows.iter().zip(ways) {
+        assert!(row.contains(way), "{row}");
+        assert!(row.ends_with("x  (1001 stored)"), "{row}");
+        assert!(row.contains(" msgs/s "), "{row}");
+    }
+    assert!(rows[0].contains(" 1.0 x "), "{}", rows[0]);
+    println!("{}", rows.join("\n"));
+}
+
+#[test]
+fn jetstream_mode_without_jetstream_names_the_server_it_needs() {
+    let server = checks::start(ServerOptions::new());
+    let out = bench(&server, &["--jetstream", "--msgs", "10"]);
+    assert_eq!(out.code, Some(1), "{}", out.all);
+    assert!(out.contains("cannot make the stream BENCH"), "{}", out.all);
+    assert!(
+        out.contains("hint: the JetStream mode needs nats-server 2.14 or newer with JetStream"),
+        "{}",
+        out.all
+    );
+}
+
+/// What the chapter says of the third way: an atomic batch is stored whole or not at all. A
+/// batch whose second message never arrives (sequence 1, then 3 with the commit) is refused
+/// at the commit, and the stream holds none of it.
+#[test]
+#[allow(clippy::unwrap_used)]
+fn an_atomic_batch_with_a_missing_message_stores_nothing() {
+    use async_nats::HeaderMap;
+    use async_nats::jetstream::{self, message::PublishMessage, stream::Config};
+
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let (refused, stored) = testkit::with_client(&server, async |client| {
+        let js = jetstream::new(client.clone());
+        let config = Config {
+            name: "ATOMIC".to_string(),
+            subjects: vec!["atomic.>".to_string()],
+            allow_atomic_publish: true,
+            ..Default::default()
+        };
+        let mut stream = js.create_stream(config).await.unwrap();
+        let header = |seq: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("Nats-Batch-Id", "gap");
+            headers.insert("Nats-Batch-Sequence", seq);
+            headers
+        };
+        let first = header("1");
+        client
+            .publish_with_headers("atomic.orders", first, "one".into())
+            .await
+            .unwrap();
+        let mut commit = header("3");
+        commit.insert("Nats-Batch-Commit", "1");
+        let commit = PublishMessage::build()
+            .headers(commit)
+            .payload("three".into());
+        let ack = js
+            .send_publish("atomic.orders", commit)
+            .await
+            .unwrap()
+            .await;
+        let stored = stream.info().await.unwrap().state.messages;
+        (ack.map(|_| ()).map_err(|err| err.to_string()), stored)
+    })
+    .unwrap();
+    println!("the commit of a batch with a gap: {refused:?}");
+    let refused = refused.expect_err("a batch with a gap was acknowledged");
+    assert!(refused.contains("error code 10176"), "{refused}");
+    assert_eq!(stored, 0, "part of a refused batch was stored");
+}
