@@ -54,6 +54,8 @@ pub const EXERCISES: &[&str] = &[
     "workqueue",
     "poison",
     "kv-counter",
+    "session-ttl",
+    "incr-counter",
     "service-endpoint",
     "gather-quotes",
 ];

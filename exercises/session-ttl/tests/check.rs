@@ -1,0 +1,73 @@
+//! The checks of the exercise "session-ttl", run by `cargo xtask check session-ttl`.
+
+use std::time::Duration;
+
+use testkit::{EXERCISE_PATIENCE, NatsServer, ServerOptions, Step, checks, exercise_bin};
+
+fn login(server: &NatsServer, user: &str, seconds: &str) -> String {
+    let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-session-ttl"));
+    let mut command = Step::command(bin);
+    command.env("NATS_URL", server.url()).args([user, seconds]);
+    let out =
+        Step::run(&mut command, Duration::from_secs(10)).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(out.code, Some(0), "{}", out.all);
+    out.all
+}
+
+/// A JetStream server new enough for message TTLs.
+fn jetstream() -> NatsServer {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    let why = "messages with a TTL of their own came with nats-server 2.11";
+    server
+        .require((2, 11), why)
+        .unwrap_or_else(|err| panic!("{err}"));
+    server
+}
+
+/// The session of `user` as SESSIONS holds it: its `Nats-TTL` header ("" without one), or
+/// `None` when the stream holds no message on sessions.<user>.
+fn session(server: &NatsServer, user: &str) -> Option<String> {
+    testkit::with_client(server, async |client| {
+        let js = async_nats::jetstream::new(client);
+        let stream = js.get_stream("SESSIONS").await.ok()?;
+        let last = stream
+            .get_last_raw_message_by_subject(&format!("sessions.{user}"))
+            .await
+            .ok()?;
+        let ttl = last.headers.get("Nats-TTL").map(|value| value.to_string());
+        Some(ttl.unwrap_or_default())
+    })
+    .unwrap_or_else(|err| panic!("{err}"))
+}
+
+#[test]
+fn a_session_is_stored_with_the_ttl_given() {
+    let server = jetstream();
+    let out = login(&server, "bob", "30");
+    assert_eq!(
+        session(&server, "bob").as_deref(),
+        Some("30"),
+        "hint: bob's session must carry a TTL of 30 s: PublishMessage::ttl, on a stream with \
+         allow_message_ttl\n{out}"
+    );
+}
+
+#[test]
+fn a_session_is_gone_after_its_ttl() {
+    let server = jetstream();
+    let out = login(&server, "alice", "1");
+    assert_eq!(
+        session(&server, "alice").as_deref(),
+        Some("1"),
+        "hint: alice's session must carry a TTL of 1 s: PublishMessage::ttl, on a stream with \
+         allow_message_ttl\n{out}"
+    );
+    // The server removes it in a pass after the TTL: wait for that, a few seconds at most.
+    let gone = testkit::wait_until(EXERCISE_PATIENCE, || {
+        session(&server, "alice").is_none().then_some(())
+    });
+    assert!(
+        gone.is_some(),
+        "hint: alice's session was still there {EXERCISE_PATIENCE:?} after its TTL of 1 s\n{out}"
+    );
+}
