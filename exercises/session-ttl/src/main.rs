@@ -27,7 +27,7 @@ async fn main() -> Result<(), Problem> {
         subjects: vec!["sessions.>".to_string()],
         ..Default::default()
     };
-    js.get_or_create_stream(config).await.map_err(failed)?;
+    js.create_or_update_stream(config).await.map_err(failed)?;
 
     // TODO: the session must end by itself SECONDS after the login: give the message that TTL
     // (`PublishMessage::ttl`), so that the stream removes it then.

@@ -29,7 +29,7 @@ async fn main() -> Result<(), Problem> {
         allow_message_ttl: true,
         ..Default::default()
     };
-    js.get_or_create_stream(config).await.map_err(failed)?;
+    js.create_or_update_stream(config).await.map_err(failed)?;
 
     // The session ends by itself: the stream removes the message SECONDS after it stored it.
     let login = PublishMessage::build()
