@@ -8,7 +8,7 @@ use testkit::scene::Played;
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-counter");
 
-testkit::step_checks!(jetstream: BIN);
+testkit::step_checks!(jetstream: BIN, needs: ("js-counter", "2.12"));
 
 /// The counter as the stream keeps it: the payload of the last message on `counters.views`.
 fn stored_total(server: &testkit::NatsServer) -> String {

@@ -7,7 +7,7 @@ use testkit::{NatsServer, checks};
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-priority");
 
-testkit::step_checks!(jetstream: BIN);
+testkit::step_checks!(jetstream: BIN, needs: ("js-priority", "2.11"));
 
 #[test]
 fn an_unknown_mode_is_one_sentence_with_the_modes() {

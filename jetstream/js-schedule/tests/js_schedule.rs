@@ -6,7 +6,7 @@ use testkit::scene::Played;
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-schedule");
 
-testkit::step_checks!(jetstream: BIN);
+testkit::step_checks!(jetstream: BIN, needs: ("js-schedule", "2.14"));
 
 /// How many messages the stream holds on `subject` (a filter), through the JetStream API.
 fn count(server: &testkit::NatsServer, subject: &str) -> u64 {

@@ -7,7 +7,7 @@ use testkit::scene::Played;
 
 const BIN: &str = env!("CARGO_BIN_EXE_js-ttl");
 
-testkit::step_checks!(jetstream: BIN);
+testkit::step_checks!(jetstream: BIN, needs: ("js-ttl", "2.11"));
 
 /// Checked on the guide scene's run (`guide::scene_ttl`).
 fn a_message_with_a_ttl_is_refused_until_the_stream_allows_it_then_expires_into_a_marker(

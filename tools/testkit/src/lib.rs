@@ -95,3 +95,23 @@ pub fn workspace_step(name: &str) -> std::path::PathBuf {
 pub fn repeating_bytes(len: u32) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
 }
+
+/// A lesson that needs nats-server `version` ("2.11") or newer, run against the older one
+/// that `cargo xtask` installs ([`nats_servers::OLDER_NATS_SERVER`], with JetStream): one
+/// sentence that names `step`, the version it needs and the one it met, a hint, and exit 1.
+pub fn needs_a_newer_server(bin: &str, step: &str, version: &str) {
+    let older = nats_servers::OLDER_NATS_SERVER;
+    let path = nats_servers::installed(older).unwrap_or_else(|| {
+        panic!("nats-server {older} is not in target/tools: `cargo xtask setup` installs it")
+    });
+    let server = checks::start(ServerOptions::new().jetstream(None).bin(path));
+    let out = checks::run(bin, &server.url(), &[], &[]);
+    let sentence = format!("{step} needs nats-server {version} or newer: this is {older}.");
+    checks::assert_error(
+        &out,
+        &[
+            &sentence,
+            "`cargo xtask server --jetstream` runs the pinned one",
+        ],
+    );
+}

