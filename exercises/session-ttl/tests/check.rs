@@ -40,28 +40,27 @@ fn session(server: &NatsServer, user: &str) -> Option<String> {
     .unwrap_or_else(|err| panic!("{err}"))
 }
 
+/// Logs `user` in for `seconds`; the session must be stored with that TTL. Returns the output.
+fn logged_in_with_its_ttl(server: &NatsServer, user: &str, seconds: &str) -> String {
+    let out = login(server, user, seconds);
+    assert_eq!(
+        session(server, user).as_deref(),
+        Some(seconds),
+        "hint: {user}'s session must carry a TTL of {seconds} s: PublishMessage::ttl, on a \
+         stream with allow_message_ttl\n{out}"
+    );
+    out
+}
+
 #[test]
 fn a_session_is_stored_with_the_ttl_given() {
-    let server = jetstream();
-    let out = login(&server, "bob", "30");
-    assert_eq!(
-        session(&server, "bob").as_deref(),
-        Some("30"),
-        "hint: bob's session must carry a TTL of 30 s: PublishMessage::ttl, on a stream with \
-         allow_message_ttl\n{out}"
-    );
+    logged_in_with_its_ttl(&jetstream(), "bob", "30");
 }
 
 #[test]
 fn a_session_is_gone_after_its_ttl() {
     let server = jetstream();
-    let out = login(&server, "alice", "1");
-    assert_eq!(
-        session(&server, "alice").as_deref(),
-        Some("1"),
-        "hint: alice's session must carry a TTL of 1 s: PublishMessage::ttl, on a stream with \
-         allow_message_ttl\n{out}"
-    );
+    let out = logged_in_with_its_ttl(&server, "alice", "1");
     // The server removes it in a pass after the TTL: wait for that, a few seconds at most.
     let gone = testkit::wait_until(EXERCISE_PATIENCE, || {
         session(&server, "alice").is_none().then_some(())

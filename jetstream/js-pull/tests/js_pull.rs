@@ -76,6 +76,42 @@ fn the_position_is_kept_by_the_server_not_the_client() {
     );
 }
 
+/// What the chapter says of an acknowledgement: it is a message to the delivered message's
+/// reply subject, which on the pinned server is in the first format,
+/// `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`
+/// (the v2 format, with a domain and an account hash before the stream, is opt-in), and which
+/// is where `message.info()` reads the delivery count from.
+#[test]
+fn an_acknowledgement_goes_to_the_reply_subject_in_the_first_format() {
+    use async_nats::jetstream::{self, consumer::pull};
+    use futures_util::StreamExt;
+
+    let server = server_with_100_orders();
+    let (reply, delivered) = testkit::with_client(&server, async |client| {
+        let js = jetstream::new(client);
+        let stream = js.get_stream("ORDERS").await.unwrap();
+        let config = pull::Config {
+            durable_name: Some("probe".to_string()),
+            ..Default::default()
+        };
+        let consumer = stream.create_consumer(config).await.unwrap();
+        let mut batch = consumer.fetch().max_messages(1).messages().await.unwrap();
+        let message = batch.next().await.unwrap().unwrap();
+        let delivered = message.info().unwrap().delivered;
+        (message.reply.clone().unwrap().to_string(), delivered)
+    })
+    .unwrap();
+    println!("the first order's acknowledgement subject: {reply}");
+    let tokens: Vec<&str> = reply.split('.').collect();
+    assert_eq!(tokens.len(), 9, "{reply}");
+    assert_eq!(
+        &tokens[..7],
+        ["$JS", "ACK", "ORDERS", "probe", "1", "1", "1"]
+    );
+    assert_eq!(tokens[8], "99", "99 more wait: {reply}");
+    assert_eq!(delivered, 1);
+}
+
 #[test]
 fn a_missing_stream_is_explained() {
     let server = checks::start(ServerOptions::new().jetstream(None));
