@@ -25,6 +25,58 @@ fn count(server: &testkit::NatsServer, subject: &str) -> u64 {
     .unwrap()
 }
 
+/// What the lesson's header says besides `@at` and `@every`: a cron line of six fields and
+/// `@hourly` are schedules too. A cron line for every second has the server store a message on
+/// its target within three seconds, with `Nats-Scheduler` (the server writes it into the stream
+/// itself, so it is read from the stream); `@hourly` is stored as a schedule.
+#[test]
+fn a_cron_line_and_hourly_are_schedules_too() {
+    use async_nats::header::{NATS_SCHEDULE, NATS_SCHEDULE_TARGET, NATS_SCHEDULER};
+    use async_nats::jetstream::{self, message::PublishMessage, stream::Config};
+
+    let server = testkit::checks::start(testkit::ServerOptions::new().jetstream(None));
+    let (scheduler, hourly) = testkit::with_client(&server, async |client| {
+        let js = jetstream::new(client);
+        let config = Config {
+            name: "CRON".to_string(),
+            subjects: vec!["cron.>".to_string()],
+            allow_message_schedules: true,
+            ..Default::default()
+        };
+        let stream = js.create_stream(config).await.unwrap();
+        let schedule = |when: &str, target: &str| {
+            PublishMessage::build()
+                .header(NATS_SCHEDULE, when)
+                .header(NATS_SCHEDULE_TARGET, target)
+                .payload("tick".into())
+        };
+        let every_second = schedule("* * * * * *", "cron.due.second");
+        let ack = js.send_publish("cron.schedule.second", every_second).await;
+        ack.unwrap().await.unwrap();
+        let hourly = schedule("@hourly", "cron.due.hourly");
+        let ack = js.send_publish("cron.schedule.hourly", hourly).await;
+        let hourly = ack.unwrap().await.map(|ack| ack.sequence);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+        let published = loop {
+            match stream
+                .get_last_raw_message_by_subject("cron.due.second")
+                .await
+            {
+                Ok(message) => break message,
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(err) => panic!("nothing on cron.due.second within 3 s: {err}"),
+            }
+        };
+        let by = published.headers.get(NATS_SCHEDULER).map(|v| v.to_string());
+        (by, hourly.map_err(|err| err.to_string()))
+    })
+    .unwrap();
+    assert_eq!(scheduler.as_deref(), Some("cron.schedule.second"));
+    assert!(hourly.is_ok(), "@hourly was refused: {hourly:?}");
+}
+
 /// Checked on the guide scene's run (`guide::scene_schedule`).
 fn an_at_schedule_publishes_once_and_is_removed_an_every_schedule_repeats_until_purged(
     played: &Played,
