@@ -22,6 +22,54 @@ fn an_unknown_mode_is_one_sentence_with_the_modes() {
     );
 }
 
+/// What the chapter says of `unpin_consumer`: it releases the pin at once, without waiting for
+/// `priority_timeout` (an hour here), while the pinned client is still pulling.
+#[test]
+fn unpin_releases_the_pin_at_once() {
+    use async_nats::jetstream::consumer::{PriorityPolicy, PullConsumer, pull};
+    use async_nats::jetstream::{self, stream};
+    use futures_util::StreamExt;
+
+    let server = checks::start(testkit::ServerOptions::new().jetstream(None));
+    let (before, after) = testkit::with_client(&server, async |client| {
+        let js = jetstream::new(client);
+        let config = stream::Config {
+            name: "JOBS".to_string(),
+            subjects: vec!["jobs.>".to_string()],
+            ..Default::default()
+        };
+        let stream = js.create_stream(config).await.unwrap();
+        let config = pull::Config {
+            durable_name: Some("workers".to_string()),
+            priority_policy: PriorityPolicy::PinnedClient,
+            priority_groups: vec!["jobs".to_string()],
+            priority_timeout: std::time::Duration::from_secs(3600),
+            ..Default::default()
+        };
+        let mut consumer: PullConsumer = stream.create_consumer(config).await.unwrap();
+        let mut messages = consumer.stream().group("jobs").messages().await.unwrap();
+        js.publish("jobs.new", "job 1".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        messages.next().await.unwrap().unwrap().ack().await.unwrap();
+        let pinned = |info: &async_nats::jetstream::consumer::Info| {
+            info.priority_groups
+                .iter()
+                .find(|group| group.group == "jobs")
+                .and_then(|group| group.pinned_client_id.clone())
+        };
+        let before = pinned(consumer.info().await.unwrap());
+        stream.unpin_consumer("workers", "jobs").await.unwrap();
+        let after = pinned(consumer.info().await.unwrap());
+        (before, after)
+    })
+    .unwrap();
+    assert!(before.is_some(), "no client was pinned after a delivery");
+    assert_eq!(after, None, "the pin was still there after unpin");
+}
+
 /// The jobs left in JOBS: every job taken was acknowledged, so a work queue holds none.
 fn jobs_left(server: &NatsServer) -> u64 {
     testkit::with_client(server, async |client| {
