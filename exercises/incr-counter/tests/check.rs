@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use testkit::{NatsServer, ServerOptions, Step, checks, exercise_bin};
+use testkit::{NatsServer, Step, exercise_bin};
 
 fn counter(server: &NatsServer, count: &str) -> Step {
     let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-incr-counter"));
@@ -13,12 +13,7 @@ fn counter(server: &NatsServer, count: &str) -> Step {
 
 /// A JetStream server new enough for counter streams.
 fn jetstream() -> NatsServer {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let why = "counter streams came with nats-server 2.12";
-    server
-        .require((2, 12), why)
-        .unwrap_or_else(|err| panic!("{err}"));
-    server
+    testkit::jetstream_at_least((2, 12), "counter streams came with nats-server 2.12")
 }
 
 /// Whether VISITS is a counter stream, and the last message stored on visits.total.

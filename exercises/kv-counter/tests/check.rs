@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use testkit::{EXERCISE_PATIENCE, NatsServer, ServerOptions, Step, checks, exercise_bin};
+use testkit::{EXERCISE_PATIENCE, NatsServer, Step, exercise_bin};
 
 fn counter(server: &NatsServer, args: &[&str]) -> Step {
     let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-kv-counter"));
@@ -23,12 +23,10 @@ fn last_values(server: &NatsServer, count: usize) -> Vec<String> {
 
 /// A JetStream server new enough for async-nats's key-value API.
 fn jetstream() -> NatsServer {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let why = "async-nats's key-value API cannot read an older server's account information";
-    server
-        .require((2, 10), why)
-        .unwrap_or_else(|err| panic!("{err}"));
-    server
+    testkit::jetstream_at_least(
+        (2, 10),
+        "async-nats's key-value API cannot read an older server's account information",
+    )
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use testkit::{EXERCISE_PATIENCE, NatsServer, ServerOptions, Step, checks, exercise_bin};
+use testkit::{EXERCISE_PATIENCE, NatsServer, Step, exercise_bin};
 
 fn login(server: &NatsServer, user: &str, seconds: &str) -> String {
     let bin = exercise_bin(env!("CARGO_BIN_EXE_exercise-session-ttl"));
@@ -16,12 +16,10 @@ fn login(server: &NatsServer, user: &str, seconds: &str) -> String {
 
 /// A JetStream server new enough for message TTLs.
 fn jetstream() -> NatsServer {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let why = "messages with a TTL of their own came with nats-server 2.11";
-    server
-        .require((2, 11), why)
-        .unwrap_or_else(|err| panic!("{err}"));
-    server
+    testkit::jetstream_at_least(
+        (2, 11),
+        "messages with a TTL of their own came with nats-server 2.11",
+    )
 }
 
 /// The session of `user` as SESSIONS holds it: its `Nats-TTL` header ("" without one), or

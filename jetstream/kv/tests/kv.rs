@@ -14,10 +14,10 @@ fn kv(server: &testkit::NatsServer, args: &[&str]) -> testkit::Output {
 }
 
 fn jetstream() -> testkit::NatsServer {
-    let server = checks::start(ServerOptions::new().jetstream(None));
-    let why = "async-nats's key-value API cannot read an older server's account information";
-    server.require((2, 10), why).unwrap();
-    server
+    testkit::jetstream_at_least(
+        (2, 10),
+        "async-nats's key-value API cannot read an older server's account information",
+    )
 }
 
 #[test]

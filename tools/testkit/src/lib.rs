@@ -96,6 +96,16 @@ pub fn repeating_bytes(len: u32) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
 }
 
+/// A JetStream server on a free port, which must be version `at_least` (major, minor) or
+/// newer: on an older one the test fails with the sentence that says so and `why`.
+pub fn jetstream_at_least(at_least: (u32, u32), why: &str) -> NatsServer {
+    let server = checks::start(ServerOptions::new().jetstream(None));
+    server
+        .require(at_least, why)
+        .unwrap_or_else(|err| panic!("{err}"));
+    server
+}
+
 /// A lesson that needs nats-server `version` ("2.11") or newer, run against the older one
 /// that `cargo xtask` installs ([`nats_servers::OLDER_NATS_SERVER`], with JetStream): one
 /// sentence that names `step`, the version it needs and the one it met, a hint, and exit 1.
