@@ -103,8 +103,8 @@ fn without_solutions(path: &Path, edit: impl Fn(&str) -> String) -> Result<(), S
 }
 
 /// The test files of the copy at `root` that show a line of a solution: a line of
-/// `solutions/NAME/src/main.rs` of 12 characters or more that is neither in its starter nor in
-/// any lesson (the lessons teach it). Any other file that shows one stops the handout: it
+/// `solutions/NAME/src/main.rs` of 12 characters or more that is neither in a starter nor in
+/// any lesson (both are handed out). Any other file that shows one stops the handout: it
 /// cannot be left out without breaking the build, and must be changed in the workspace.
 pub fn answers_in(copy: &Path) -> Result<Vec<(String, String)>, String> {
     let answers = solution_lines(&nats_servers::workspace_root())?;
@@ -146,12 +146,17 @@ fn solution_lines(root: &Path) -> Result<std::collections::HashMap<String, Strin
             taught.extend(lines(&src.join(file)));
         }
     }
+    // Every starter is handed out, so a line that one of them shows gives nothing away, even
+    // when another exercise's solution has it too.
+    let main =
+        |folder: &str, exercise: &str| root.join(folder).join(exercise).join("src").join("main.rs");
+    for exercise in crate::course::EXERCISES {
+        taught.extend(lines(&main("exercises", exercise)));
+    }
     let mut answers = std::collections::HashMap::new();
     for exercise in crate::course::EXERCISES {
-        let main = |folder: &str| root.join(folder).join(exercise).join("src").join("main.rs");
-        let starter = lines(&main("exercises"));
-        for line in lines(&main("solutions")) {
-            if !starter.contains(&line) && !taught.contains(&line) {
+        for line in lines(&main("solutions", exercise)) {
+            if !taught.contains(&line) {
                 answers.insert(line, exercise.to_string());
             }
         }
