@@ -39,6 +39,8 @@ const MODES: [&str; 3] = ["pinned", "overflow", "pause"];
 
 /// What a worker tells `main`: who took which job.
 type Took = (&'static str, String);
+/// The hint of a wait that ran out: the machine was busy, or the server stopped.
+const SLOW: &str = "is the server still running? Run js-priority again: each run starts afresh";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Problem> {
@@ -100,12 +102,14 @@ async fn pinned(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Prob
     publish(js, 1..=1).await?;
     let first = next(&mut took).await?;
     info!("{} took {}: the server pinned a", first.0, first.1);
-    let b = worker(url, "b", "workers", None, took_tx).await?;
+    worker(url, "b", "workers", None, took_tx).await?;
     waiting(&consumer, 2).await?;
     publish(js, 2..=10).await?;
     let mut by_a = 1;
     for _ in 2..=10 {
-        by_a += usize::from(next(&mut took).await?.0 == "a");
+        if next(&mut took).await?.0 == "a" {
+            by_a += 1;
+        }
     }
     info!(
         "jobs 1 to 10: a took {by_a}, b took {}: b pulls, on standby",
@@ -117,21 +121,18 @@ async fn pinned(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Prob
     let pinned_a = pin(&mut consumer).await?;
     a.abort();
     let stopped = Instant::now();
-    let released = async {
-        while pin(&mut consumer).await? == pinned_a {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    while pin(&mut consumer).await? == pinned_a {
+        if stopped.elapsed() > Duration::from_secs(10) {
+            return Err(Problem::new("a's pin was not released within 10 s.").hint(SLOW));
         }
-        Ok::<_, Problem>(())
-    };
-    let waited = tokio::time::timeout(Duration::from_secs(10), released).await;
-    waited.map_err(|_| Problem::new("a's pin was not released within 10 s."))??;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let after = stopped.elapsed().as_secs_f64();
     info!("a stopped; its pin was released {after:.1} s later");
     // The server pins a client when it delivers to it: b, the only one pulling now.
     publish(js, 11..=11).await?;
     let (who, job) = next(&mut took).await?;
     info!("{who} took {job}: the server pinned {who}");
-    b.abort();
     Ok(())
 }
 
@@ -147,7 +148,7 @@ async fn overflow(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Pr
     info!("consumer workers: overflow, group jobs");
 
     let (took_tx, mut took) = mpsc::unbounded_channel();
-    let standby = worker(url, "standby", "workers", Some(5), took_tx.clone()).await?;
+    worker(url, "standby", "workers", Some(5), took_tx.clone()).await?;
     waiting(&consumer, 1).await?;
     info!("standby pulls with min_pending 5; 8 jobs are published");
     publish(js, 1..=8).await?;
@@ -156,10 +157,8 @@ async fn overflow(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Pr
     let left = consumer.info().await.map_err(failed)?.num_pending;
     info!("{left} jobs left to deliver, fewer than 5: the standby waits");
 
-    let main_worker = worker(url, "main", "workers", None, took_tx).await?;
+    worker(url, "main", "workers", None, took_tx).await?;
     log_next(&mut took, left).await?;
-    standby.abort();
-    main_worker.abort();
     Ok(())
 }
 
@@ -168,7 +167,7 @@ async fn overflow(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Pr
 async fn pause(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Problem> {
     let mut consumer = durable(stream, "workers", pull::Config::default()).await?;
     let (took_tx, mut took) = mpsc::unbounded_channel();
-    let w = worker(url, "w", "workers", None, took_tx).await?;
+    worker(url, "w", "workers", None, took_tx).await?;
 
     let until = async_nats::datetime::now() + Duration::from_secs(2);
     let paused = stream
@@ -204,12 +203,11 @@ async fn pause(url: &NatsUrl, js: &Context, stream: &Stream) -> Result<(), Probl
     let (who, job) = next(&mut took).await?;
     let after = started.elapsed().as_secs_f64();
     info!("{who} took {job} {after:.1} s after the resume");
-    w.abort();
     Ok(())
 }
 
 /// A worker with a connection of its own: pulls from `consumer` in the group `jobs` (with
-/// `min_pending` when given), acknowledges each job, and tells `main` which it took.
+/// `min_pending` when given), acknowledges each job, tells `main` which, until `main` ends.
 async fn worker(
     url: &NatsUrl,
     name: &'static str,
@@ -266,7 +264,7 @@ async fn next(took: &mut mpsc::UnboundedReceiver<Took>) -> Result<Took, Problem>
     let next = tokio::time::timeout(Duration::from_secs(10), took.recv()).await;
     next.ok()
         .flatten()
-        .ok_or_else(|| Problem::new("no worker took a job within 10 s."))
+        .ok_or_else(|| Problem::new("no worker took a job within 10 s.").hint(SLOW))
 }
 
 /// The id of the client pinned in the group `jobs`, if any.
@@ -287,8 +285,12 @@ async fn log_next(took: &mut mpsc::UnboundedReceiver<Took>, count: u64) -> Resul
 
 /// Waits until `count` pull requests wait on the consumer: the workers are all pulling.
 async fn waiting(consumer: &PullConsumer, count: usize) -> Result<(), Problem> {
-    let mut consumer = consumer.clone();
+    let (mut consumer, asked) = (consumer.clone(), Instant::now());
     while consumer.info().await.map_err(failed)?.num_waiting < count {
+        if asked.elapsed() > Duration::from_secs(10) {
+            let late = format!("{count} workers were not all pulling within 10 s.");
+            return Err(Problem::new(late).hint(SLOW));
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     Ok(())
