@@ -12,8 +12,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_cluster-sub");
 /// node, n1 (it keeps the given order).
 fn subscribed_on_n1(cluster: &Cluster) -> Step {
     let sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.urls())).unwrap();
-    sub.wait_for_line("Connected to cluster node 'n1'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("node 'n1'", PATIENCE).unwrap();
     cluster
         .node(0)
         .wait_for_subscription("foo", PATIENCE)
@@ -27,24 +26,17 @@ fn keeps_receiving_when_its_node_is_killed() {
     let mut sub = subscribed_on_n1(&cluster);
 
     publish(cluster.node(0), "foo", "before").unwrap();
-    sub.wait_for_line("Received message 'before' via node 'n1'", PATIENCE)
+    sub.wait_for_line("'before' via node 'n1'", PATIENCE)
         .unwrap();
 
     cluster.node_mut(0).stop();
-    sub.wait_for_line("Lost the connection to this node", PATIENCE)
-        .unwrap();
-    sub.wait_for_line("Reconnected to the cluster", PATIENCE)
-        .unwrap();
     // Wherever it landed, the subscription is there again; publish through that node.
     let node = cluster.wait_for_subscription("foo", PATIENCE).unwrap();
     assert_ne!(node, 0);
     publish(cluster.node(node), "foo", "after").unwrap();
     let name = format!("n{}", node + 1);
-    sub.wait_for_line(
-        &format!("Received message 'after' via node '{name}'"),
-        PATIENCE,
-    )
-    .unwrap();
+    sub.wait_for_line(&format!("'after' via node '{name}'"), PATIENCE)
+        .unwrap();
 
     sub.interrupt().unwrap();
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
@@ -55,19 +47,15 @@ fn keeps_receiving_when_its_node_is_killed() {
 fn one_url_is_enough_the_cluster_tells_the_client_about_the_others() {
     let mut cluster = Cluster::start(3).unwrap();
     let sub = Step::start(Step::command(BIN).env("NATS_URL", cluster.node(1).url())).unwrap();
-    sub.wait_for_line("Connected to cluster node 'n2'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("node 'n2'", PATIENCE).unwrap();
     cluster
         .node(1)
         .wait_for_subscription("foo", PATIENCE)
         .unwrap();
     cluster.node_mut(1).stop();
-    sub.wait_for_line("Reconnected to the cluster", PATIENCE)
-        .unwrap();
     let node = cluster.wait_for_subscription("foo", PATIENCE).unwrap();
     publish(cluster.node(node), "foo", "found you").unwrap();
-    sub.wait_for_line("Received message 'found you'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("'found you'", PATIENCE).unwrap();
 }
 
 #[test]
@@ -108,12 +96,11 @@ fn a_frozen_node_is_noticed_by_its_pings_and_left_for_another() {
 
     // Frozen, not killed: no connection closes, only the pings go unanswered. With a ping
     // every 2 s and two allowed outstanding, the third tick gives the node up: 6 s at most,
-    // plus one interval for the ticks' phase.
+    // plus one interval for the ticks' phase. Only the client knows when it gave up, so its
+    // warning is the witness here.
     cluster.node(0).freeze().unwrap();
-    sub.wait_for_line("Lost the connection to this node", Duration::from_secs(8))
+    sub.wait_for_line("Lost the connection", Duration::from_secs(8))
         .unwrap_or_else(|err| panic!("the frozen node was not noticed in time: {err}"));
-    sub.wait_for_line("Reconnected to the cluster", PATIENCE)
-        .unwrap();
     // Ask the two live nodes only: the frozen one would not answer its monitoring either.
     let node = testkit::wait_until(PATIENCE, || {
         (1..3).find(|&index| {
@@ -125,8 +112,7 @@ fn a_frozen_node_is_noticed_by_its_pings_and_left_for_another() {
     })
     .expect("the subscription never moved to n2 or n3");
     publish(cluster.node(node), "foo", "still here").unwrap();
-    sub.wait_for_line("Received message 'still here'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("'still here'", PATIENCE).unwrap();
 
     cluster.node(0).thaw().unwrap();
     sub.interrupt().unwrap();
@@ -157,8 +143,8 @@ mod guide {
         let mut cluster = s.cluster()?;
         s.say("terminal 1 $ cargo xtask cluster");
         let mut sub = s.start(terminal(2, "cluster-sub"));
-        s.wait(&mut sub, "Connected to cluster node 'n1'");
-        s.wait(&mut sub, "Subscribing to subject 'foo'");
+        s.wait(&mut sub, "node 'n1'");
+        s.wait(&mut sub, "'foo'");
         if cluster
             .node(0)
             .wait_for_subscription("foo", PATIENCE)
@@ -169,11 +155,11 @@ mod guide {
         s.show(&mut sub, "cluster/start");
         let n1 = cluster.node(0).url();
         s.publish("cluster/publish-1", 3, &["foo", "through n1"], Some(&n1));
-        s.wait(&mut sub, "Received message 'through n1'");
+        s.wait(&mut sub, "'through n1'");
         s.show(&mut sub, "cluster/received-1");
         s.say("\nterminal 1: 1 and Enter (stops n1)");
         cluster.node_mut(0).stop();
-        s.wait(&mut sub, "Reconnected to the cluster");
+        s.wait(&mut sub, "Reconnected");
         let moved_to = cluster.wait_for_subscription("foo", PATIENCE);
         s.show(&mut sub, "cluster/failover");
         match moved_to {
@@ -185,7 +171,7 @@ mod guide {
                     &["foo", "after the failover"],
                     Some(&url),
                 );
-                s.wait(&mut sub, "Received message 'after the failover'");
+                s.wait(&mut sub, "'after the failover'");
                 s.show(&mut sub, "cluster/received-2");
             }
             Err(err) => s.check("cluster-sub", Err(err.0)),
@@ -198,13 +184,13 @@ mod guide {
     fn frozen_node(s: &mut Script) -> Result<(), String> {
         let cluster = s.cluster()?;
         let mut sub = s.start(terminal(2, "cluster-sub"));
-        s.wait(&mut sub, "Connected to cluster node 'n1'");
+        s.wait(&mut sub, "node 'n1'");
         // Both: the line can still be in the pipe when the server already has the SUB.
-        s.wait(&mut sub, "Subscribing to subject 'foo'");
+        s.wait(&mut sub, "'foo'");
         s.wait_subscribed(&mut sub, cluster.node(0), "foo");
         s.show(&mut sub, "frozen/start");
         cluster.node(0).freeze().map_err(|err| err.0)?;
-        s.wait(&mut sub, "Reconnected to the cluster");
+        s.wait(&mut sub, "Reconnected");
         s.show(&mut sub, "frozen/failover");
         cluster.node(0).thaw().map_err(|err| err.0)?;
         s.interrupt(&mut sub, "frozen/ctrl-c", "reconnected 1 time(s)");

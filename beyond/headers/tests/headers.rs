@@ -53,7 +53,7 @@ mod guide {
             .unwrap_or_default()
             .join("\n");
         for line in [
-            "Received 'Hello NATS' on foo",
+            "'Hello NATS' on foo",
             "  header Nats-Msg-Id: hello-1",
             "  header Greeting-Language: en",
         ] {

@@ -26,9 +26,7 @@ fn through_a_restart_the_gaps_are_within_what_it_could_not_vouch_for() {
             .args(["ticks", "60", "40"]),
     )
     .unwrap();
-    ticker
-        .wait_for_line("#15 published, and the server has it", PATIENCE)
-        .unwrap();
+    ticker.wait_for_line("#15 ", PATIENCE).unwrap();
 
     // The server goes down half-way through, stays down while three messages are published,
     // and comes back on the same port.
@@ -40,8 +38,8 @@ fn through_a_restart_the_gaps_are_within_what_it_could_not_vouch_for() {
     let subscriber_back = last_logged(&ticker);
     let out = ticker.wait_exit(PATIENCE).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Disconnected from the server"), "{}", out.all);
-    assert!(out.contains("Published 60 message(s)"), "{}", out.all);
+    assert!(out.contains("Disconnected"), "{}", out.all);
+    assert!(out.contains("60 message(s)"), "{}", out.all);
 
     // What the subscriber saw. The last message was confirmed after the reconnect, and the
     // subscriber was back by then: waiting for it is waiting for everything.
@@ -68,7 +66,7 @@ fn through_a_restart_the_gaps_are_within_what_it_could_not_vouch_for() {
     let report: Vec<&str> = out
         .all
         .lines()
-        .skip_while(|line| !line.contains("Published 60"))
+        .skip_while(|line| !line.contains("60 message(s)"))
         .collect();
     println!("publisher:\n{}", report.join("\n"));
     println!(
@@ -104,11 +102,7 @@ fn without_an_outage_the_server_confirms_every_message() {
     let observer = Observer::subscribe(&server, "ticks").unwrap();
     let out = checks::run(BIN, &server.url(), &[], &["ticks", "5", "10"]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("The server confirmed every one"),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("confirmed every one"), "{}", out.all);
     let received = observer.take(5, PATIENCE).unwrap();
     let numbers: Vec<&str> = received.iter().map(|m| m.payload.as_str()).collect();
     assert_eq!(numbers, ["1", "2", "3", "4", "5"]);
@@ -159,28 +153,23 @@ mod guide {
         s.heading("Beyond the tutorial: a publisher through an outage (pub-ticker)");
         let mut server = s.server(ServerOptions::new())?;
         s.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
-        let counting = "Subscribing to subject 'ticks'";
+        let counting = "'ticks'";
         let counter = terminal(2, "counter-sub").args(&["ticks"]);
         let mut sub = s.subscriber(counter, &server, "ticks", counting, "ticker/counter");
         // Its defaults, 60 messages four a second: the fifteen seconds a person needs to stop and
         // start a server by hand, as the guide asks.
         let mut ticker = s.start(terminal(3, "pub-ticker"));
-        s.wait(&mut ticker, "#10 published, and the server has it");
+        s.wait(&mut ticker, "#10 ");
         s.show(&mut ticker, "ticker/start");
         s.say("\nterminal 1: Ctrl-C (the server stops), then cargo xtask server again");
         server.stop();
         s.wait(&mut ticker, "not confirmed");
         server.restart().map_err(|err| err.0)?;
-        s.finish(
-            &mut ticker,
-            "ticker/end",
-            "pub-ticker",
-            ok("Published 60 message(s)"),
-        );
+        s.finish(&mut ticker, "ticker/end", "pub-ticker", ok("60 message(s)"));
         // For the guide: the timeline without the per-message lines, and with the numbers that
         // depend on how fast the server went and came back written as `n`.
         s.record_summary(&ticker, "ticker/summary", summary_line, vary_numbers);
-        s.wait(&mut sub, "Received on [ticks]: '60'");
+        s.wait(&mut sub, "[ticks]: '60'");
         s.show(&mut sub, "ticker/counted");
         s.interrupt(&mut sub, "ticker/counter-end", "message(s) in all");
         Ok(())

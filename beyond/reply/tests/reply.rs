@@ -16,19 +16,15 @@ fn answers_requests_and_ignores_plain_messages() {
     assert_eq!(answers, vec![Ok("I can help!".to_string())]);
     publish(&server, "help", "just saying").unwrap();
     responder
-        .wait_for_line("Received 'just saying' without a reply subject", PATIENCE)
+        .wait_for_line("'just saying' without a reply subject", PATIENCE)
         .unwrap();
 
     responder.interrupt().unwrap();
     let out = responder.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Answering requests on 'help'"), "{}", out.all);
-    assert!(
-        out.contains("Answered 'help me' with 'I can help!'"),
-        "{}",
-        out.all
-    );
-    assert!(out.contains("Answered 1 request(s). Bye!"), "{}", out.all);
+    assert!(out.contains("requests on 'help'"), "{}", out.all);
+    assert!(out.contains("'help me' with 'I can help!'"), "{}", out.all);
+    assert!(out.contains("1 request(s)"), "{}", out.all);
 }
 
 #[test]
@@ -47,7 +43,7 @@ fn ctrl_c_still_answers_the_requests_already_received() {
         let asked = scope.spawn(|| requests(&server, "help", &questions, PATIENCE));
         // The five requests leave together; by the time the first one is answered (300 ms),
         // the other four wait in the responder's queue.
-        responder.wait_for_line("Answered '", PATIENCE).unwrap();
+        responder.wait_for_line("' with '", PATIENCE).unwrap();
         responder.interrupt().unwrap();
         asked.join().unwrap().unwrap()
     });
@@ -58,8 +54,8 @@ fn ctrl_c_still_answers_the_requests_already_received() {
 
     let out = responder.wait_exit(PATIENCE).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Ctrl-C: no new requests"), "{}", out.all);
-    assert!(out.contains("Answered 5 request(s). Bye!"), "{}", out.all);
+    assert!(out.contains("no new requests"), "{}", out.all);
+    assert!(out.contains("5 request(s)"), "{}", out.all);
 
     // After the drain nobody serves the subject any more.
     let late = requests(&server, "help", &["six"], Duration::from_secs(1)).unwrap();
@@ -94,7 +90,7 @@ mod guide {
     fn request_reply(s: &mut Script) -> Result<(), String> {
         s.heading("Beyond the tutorial: request and reply (request, reply)");
         let server = &s.plain_server()?;
-        let answering = "Answering requests on 'help'";
+        let answering = "'help'";
         let mut responder = s.subscriber(
             terminal(2, "reply"),
             server,
@@ -102,9 +98,9 @@ mod guide {
             answering,
             "reply/start",
         );
-        let answered = ok("Received reply 'I can help!'");
+        let answered = ok("'I can help!'");
         s.run("request/run", terminal(3, "request"), answered);
-        s.wait(&mut responder, "Answered 'help me'");
+        s.wait(&mut responder, "'help me' with");
         s.show(&mut responder, "reply/answered");
         s.interrupt(&mut responder, "reply/ctrl-c", "Bye!");
         let nobody = fails("nobody answers on 'help'");

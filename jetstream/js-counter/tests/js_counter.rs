@@ -29,11 +29,7 @@ fn concurrent_increments_from_many_writers_give_the_exact_total() {
     let server = checks::start(ServerOptions::new().jetstream(None));
     let out = checks::run(BIN, &server.url(), &[], &["8", "50"]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("8 writers sent 50 increments each at once: 400 acknowledged in "),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("400 acknowledged in "), "{}", out.all);
     assert!(
         out.contains(r#"counters.views = 400 (stored as {"val":"400"}), none lost"#),
         "{}",

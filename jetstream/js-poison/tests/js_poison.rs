@@ -79,16 +79,12 @@ fn max_deliver_stops_after_three_deliveries_and_the_server_says_so() {
     assert_eq!(deliveries(&out), expected(&[1, 2, 3]), "{}", out.all);
     let advisory = "MAX_DELIVERIES.POISON.worker: stream_seq 2, deliveries 3";
     assert!(out.contains(advisory), "{}", out.all);
-    let counts = "consumer: 7 deliveries, 0 awaiting an ack, 0 not delivered";
+    let counts = "7 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
     // The server gave up delivering job 2, not storing it: the work queue lost the four jobs
     // acked, and keeps job 2 (sequence 2) alone.
     assert_eq!(left_in_queue(&server), (1, 2), "{}", out.all);
-    assert!(
-        out.contains("stream: 1 job(s) left in POISON"),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("1 job(s) left in POISON"), "{}", out.all);
 }
 
 #[test]
@@ -98,15 +94,11 @@ fn term_is_delivered_once_never_again_and_the_work_queue_removes_it_as_an_ack() 
     assert_eq!(deliveries(&out), expected(&[1]), "{}", out.all);
     let advisory = "MSG_TERMINATED.POISON.worker: stream_seq 2, deliveries 1";
     assert!(out.contains(advisory), "{}", out.all);
-    let counts = "consumer: 5 deliveries, 0 awaiting an ack, 0 not delivered";
+    let counts = "5 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
     // For retention a Term is an ack: the work queue removed job 2 with the four acked jobs.
     assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
-    assert!(
-        out.contains("stream: 0 job(s) left in POISON"),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("0 job(s) left in POISON"), "{}", out.all);
 }
 
 /// Asks the server for the consumer `worker` with the backoff 1 s, 2 s, 4 s and `max_deliver`.
@@ -153,7 +145,7 @@ fn a_nak_with_a_delay_comes_back_after_the_delay_and_the_others_go_on_meanwhile(
         "job 2 came back before the others were done\n{}",
         out.all
     );
-    let counts = "consumer: 6 deliveries, 0 awaiting an ack, 0 not delivered";
+    let counts = "6 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
     // Acked at its second delivery: nothing is left.
     assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
@@ -175,11 +167,7 @@ fn a_backoff_spaces_the_redeliveries_one_two_then_four_seconds() {
     }
     let advisory = "MAX_DELIVERIES.POISON.worker: stream_seq 2, deliveries 4";
     assert!(out.contains(advisory), "{}", out.all);
-    assert!(
-        out.contains("consumer: 8 deliveries, 0 awaiting"),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("8 deliveries, 0 awaiting"), "{}", out.all);
     // Never acked, and no longer delivered: job 2 stays in the work queue.
     assert_eq!(left_in_queue(&server), (1, 2), "{}", out.all);
 }
@@ -195,7 +183,7 @@ fn progress_acks_keep_a_slow_job_from_coming_back() {
         "{}",
         out.all
     );
-    let counts = "consumer: 5 deliveries, 0 awaiting an ack, 0 not delivered";
+    let counts = "5 deliveries, 0 awaiting an ack, 0 not delivered";
     assert!(out.contains(counts), "{}", out.all);
     assert_eq!(left_in_queue(&server).0, 0, "{}", out.all);
 }
@@ -214,7 +202,7 @@ fn max_ack_pending_caps_what_a_fetch_gets() {
         batches,
         ["got 2: job 1, job 2", "got 2: job 3, job 4", "got 1: job 5"]
     );
-    let capped = "consumer: 2 deliveries, 2 awaiting an ack, 3 not delivered";
+    let capped = "2 deliveries, 2 awaiting an ack, 3 not delivered";
     assert!(out.contains(capped), "{}", out.all);
     // Delivered is not done: all five are in the queue while two await their acks.
     let first = out.all.find(capped).unwrap();
@@ -223,7 +211,7 @@ fn max_ack_pending_caps_what_a_fetch_gets() {
         after
             .lines()
             .nth(1)
-            .is_some_and(|l| l.ends_with("stream: 5 job(s) left in POISON")),
+            .is_some_and(|l| l.ends_with("5 job(s) left in POISON")),
         "{}",
         out.all
     );

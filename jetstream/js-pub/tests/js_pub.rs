@@ -128,9 +128,9 @@ mod guide {
             terminal(2, "js-pub").args(&more),
             ok("stored in ORDERS as #2"),
         );
-        let caught_up = ok("Caught up: processed 2 message(s)");
+        let caught_up = ok("processed 2 message(s)");
         s.run("js/pull", terminal(3, "js-pull"), caught_up);
-        let nothing = ok("Caught up: processed 0 message(s)");
+        let nothing = ok("processed 0 message(s)");
         s.run("js/pull-again", terminal(3, "js-pull"), nothing);
         drop(server);
         Ok(())

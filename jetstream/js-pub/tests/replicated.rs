@@ -161,7 +161,7 @@ mod guide {
         let recovered = cluster.wait_for_jetstream(PATIENCE).map_err(|err| err.0);
         s.check("replication", recovered);
         let mut reader = s.start(terminal(3, "js-pull").url(&urls));
-        s.wait(&mut reader, "Caught up: processed 1000 message(s)");
+        s.wait(&mut reader, "processed 1000 message(s)");
         // Each order exactly once, in order: the copy published again was stored only once.
         let read = orders(&reader, "] #");
         assert!(read.iter().copied().eq(1..=1000), "{read:?}");

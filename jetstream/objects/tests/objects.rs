@@ -78,9 +78,7 @@ fn list_delete_and_watch() {
             .arg("watch"),
     )
     .unwrap();
-    watcher
-        .wait_for_line("Watching the bucket 'tutorial-files'", PATIENCE)
-        .unwrap();
+    watcher.wait_for_line("'tutorial-files'", PATIENCE).unwrap();
     assert_eq!(
         objects(&server, &["put", a.to_str().unwrap()]).code,
         Some(0)

@@ -14,7 +14,7 @@ fn publishes_with_the_token_from_nats_token() {
     // Every run fails its test if the token shows (testkit::checks::assert_secrets_kept).
     let out = checks::run(BIN, &server.url(), &[("NATS_TOKEN", TOKEN)], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Connected to"), "{}", out.all);
+    assert!(out.contains(&server.url()), "{}", out.all);
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(
         (message.subject.as_str(), message.payload.as_str()),
@@ -29,11 +29,7 @@ fn a_token_written_in_the_url_is_used_and_not_shown() {
     let url = format!("nats://{TOKEN}@127.0.0.1:{}", server.port());
     let out = checks::run(BIN, &url, &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("Using the token written in NATS_URL"),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("token written in NATS_URL"), "{}", out.all);
     observer.next(PATIENCE).unwrap();
 }
 

@@ -50,19 +50,19 @@ fn every_responder_answers_and_all_answers_are_gathered() {
             out.all
         );
     }
-    assert!(out.contains("Gathered 3 answer(s) in"), "{}", out.all);
+    assert!(out.contains("3 answer(s) in"), "{}", out.all);
     assert!(out.contains("stopped by the deadline"), "{}", out.all);
     // With a count, it stops as soon as it has that many.
     let out = gather(&server, &["quote", "{}", "2"]);
     assert!(
-        out.contains("Gathered 2 answer(s)") && out.contains("stopped by the count"),
+        out.contains("2 answer(s)") && out.contains("stopped by the count"),
         "{}",
         out.all
     );
     // With a quiet period, it stops once the answers stop coming.
     let out = gather(&server, &["quote", "{}", "0", "5000", "200"]);
     assert!(
-        out.contains("Gathered 3 answer(s)") && out.contains("stopped by the quiet period"),
+        out.contains("3 answer(s)") && out.contains("stopped by the quiet period"),
         "{}",
         out.all
     );
@@ -92,7 +92,7 @@ fn a_late_answer_is_not_gathered() {
     let quotes = responders(&server, &[["ada", "7", "0"], ["slow", "10", "1500"]]);
     let out = gather(&server, &["quote", "{}", "0", "500"]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(out.contains("Gathered 1 answer(s)"), "{}", out.all);
+    assert!(out.contains("1 answer(s)"), "{}", out.all);
     assert!(!out.contains("\"author\":\"slow\""), "{}", out.all);
     // The slow one did answer, later, to an inbox that was gone.
     quotes[1].wait_for_line("Answered {}", PATIENCE).unwrap();
@@ -150,7 +150,7 @@ mod guide {
             .map_err(|err| err.0);
         s.check("quotes", both);
         s.show(&mut ada, "quotes/start");
-        run_steady(s, "gather/run", "gather", &[], "Gathered 2 answer(s)");
+        run_steady(s, "gather/run", "gather", &[], "2 answer(s)");
         run_steady(
             s,
             "gather/count",

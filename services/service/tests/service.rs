@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_service");
 fn start_service(server: &NatsServer, args: &[&str]) -> Step {
     let service = Step::start(Step::command(BIN).env("NATS_URL", server.url()).args(args)).unwrap();
     service
-        .wait_for_line("Service calc 1.0.0, instance", PATIENCE)
+        .wait_for_line("calc 1.0.0, instance", PATIENCE)
         .unwrap();
     service
 }
@@ -391,7 +391,7 @@ mod guide {
         count: usize,
     ) -> Option<Running> {
         let mut running = s.start(terminal(terminal_number, "service"));
-        s.wait(&mut running, "Service calc 1.0.0, instance");
+        s.wait(&mut running, "calc 1.0.0, instance");
         let serving = server
             .wait_for_subscriptions("calc.sum", count, PATIENCE)
             .map_err(|err| err.0);

@@ -203,9 +203,16 @@ pub fn explains_oversized_payload(
     let payload = "x".repeat(100);
     let args = args(&payload);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let observer = Observer::subscribe(&server, ">").unwrap_or_else(|err| panic!("{err}"));
     let out = run(bin, &server.url(), env, &args);
     assert_error(&out, &["100 bytes", "64 bytes", "max_payload"]);
-    assert!(!out.contains("Published"), "{}", out.all);
+    // Nothing reached the server: the first message a subscriber sees is the test's own, sent
+    // after the step had exited.
+    crate::publish(&server, "end", "").unwrap_or_else(|err| panic!("{err}"));
+    let first = observer
+        .next(PATIENCE)
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(first.subject, "end", "the step published: {first:?}");
 }
 
 /// Runs a publisher `runs` times in a row; a subscriber must receive every message, each with
@@ -290,8 +297,9 @@ pub fn refuses_unusable_credentials_in_url(bin: &str) {
 }
 
 /// A long-running subscriber whose server is stopped and started again on the same port: it
-/// logs the disconnect and the reconnect, receives a message published after the restart,
-/// and still exits 0 on Ctrl-C. `env` is added to its environment (credentials).
+/// subscribes again on the new server, receives a message published after the restart, counts
+/// one reconnect and still exits 0 on Ctrl-C (the words it logs meanwhile are the guide's
+/// restart block's, checked there). `env` is added to its environment (credentials).
 pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str, &str)]) {
     let fail = |err: crate::Failure| -> ! { panic!("{err}") };
     let mut server = start(options);
@@ -305,16 +313,12 @@ pub fn survives_a_server_restart(bin: &str, options: ServerOptions, env: &[(&str
         .unwrap_or_else(|err| fail(err));
 
     server.restart().unwrap_or_else(|err| fail(err));
-    for line in ["Disconnected from the server", "Reconnected"] {
-        sub.wait_for_line(line, PATIENCE)
-            .unwrap_or_else(|err| fail(err));
-    }
     // async-nats subscribes again on the new server by itself.
     server
         .wait_for_subscription("foo", PATIENCE)
         .unwrap_or_else(|err| fail(err));
     crate::publish(&server, "foo", "after the restart").unwrap_or_else(|err| fail(err));
-    sub.wait_for_line("Received message 'after the restart'", PATIENCE)
+    sub.wait_for_line("'after the restart'", PATIENCE)
         .unwrap_or_else(|err| fail(err));
 
     sub.interrupt().unwrap_or_else(|err| fail(err));

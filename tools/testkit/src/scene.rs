@@ -4,6 +4,10 @@
 //! `target/transcripts/<block>.txt`. `cargo xtask docs` holds the guide's output blocks to those
 //! transcripts, and `cargo xtask tour` runs the same tests with `NATS_TOUR` set, which prints
 //! each command and its output as the scene unfolds. A scene is written once, here.
+//!
+//! Wording is the transcripts' to hold: a scene waits on the data a line carries (`'foo'`, a
+//! payload) or on the server (`wait_subscribed`), and claim tests do the same, so that a
+//! reworded log line fails its scene and `cargo xtask docs`, and no claim test.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -299,7 +303,7 @@ impl Script {
     /// through the server at `url` when given (shown in the command line).
     pub fn publish(&mut self, block: &str, terminal_number: u8, args: &[&str], url: Option<&str>) {
         let subject = args.first().copied().unwrap_or("foo");
-        let says = format!("Published message on subject {subject}");
+        let says = format!("subject {subject}");
         let mut program = terminal(terminal_number, "pub-simple").args(args);
         if let Some(url) = url {
             program = program.url(url);

@@ -66,6 +66,13 @@ impl Output {
 }
 
 impl Output {
+    /// True when one line holds every one of `parts`: the data a claim is about (a name and a
+    /// count, say), without the words around them, which are the guide's block's to hold.
+    pub fn has_line_with(&self, parts: &[&str]) -> bool {
+        let holds = |line: &&str| parts.iter().all(|part| line.contains(part));
+        self.all.lines().any(|line| holds(&line))
+    }
+
     /// Asserts that lines containing each of `expected` come in that order (other lines may
     /// come between them); shows the whole output at the first one missing.
     #[track_caller]

@@ -16,35 +16,28 @@ fn start(server: &NatsServer, args: &[&str]) -> Step {
 fn receives_what_is_published_and_exits_cleanly_on_ctrl_c() {
     let server = checks::start(ServerOptions::new());
     let mut sub = start(&server, &[]);
-    sub.wait_for_line("Subscribing to subject 'foo'", PATIENCE)
-        .unwrap();
     server.wait_for_subscription("foo", PATIENCE).unwrap();
 
     publish(&server, "foo", "Hello NATS").unwrap();
     publish(&server, "other", "not for us").unwrap();
     publish(&server, "foo", "second").unwrap();
-    sub.wait_for_line("Received message 'second'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("'second'", PATIENCE).unwrap();
 
     sub.interrupt().unwrap();
     // Ctrl-C must end it promptly: exit 0 within 2 seconds, with a last log line.
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    out.assert_first_lines(&[
-        &format!("Connected to {}", server.url()),
-        "Subscribing to subject 'foo'",
-        "Received message 'Hello NATS'",
-        "Received message 'second'",
-    ]);
+    // What it logs, by the data each line carries (the wording is the guide's block's).
+    out.assert_lines_in_order(&[&server.url(), "'foo'", "'Hello NATS'", "'second'"]);
     let lines: Vec<&str> = out.all.lines().collect();
     assert!(!out.contains("not for us"), "{}", out.all);
     // Then the client's own counters: the two messages of 'foo'.
     let [.., drained, statistics] = lines[..] else {
         panic!("{}", out.all)
     };
-    assert!(drained.contains("Subscription drained"), "{}", out.all);
+    assert!(drained.contains("drained"), "{}", out.all);
     assert!(
-        statistics.contains("Statistics: received 2 message(s), sent 0;")
+        statistics.contains("received 2 message(s), sent 0;")
             && statistics.ends_with("reconnected 0 time(s)"),
         "{}",
         out.all
@@ -60,16 +53,11 @@ fn subject_argument_changes_what_it_listens_to() {
         .unwrap();
     publish(&server, "foo", "on foo").unwrap();
     publish(&server, "greetings.en", "hello").unwrap();
-    sub.wait_for_line("Received message 'hello'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("'hello'", PATIENCE).unwrap();
     sub.interrupt().unwrap();
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
-    assert!(
-        out.contains("Subscribing to subject 'greetings.*'"),
-        "{}",
-        out.all
-    );
+    assert!(out.contains("'greetings.*'"), "{}", out.all);
     assert!(!out.contains("on foo"), "{}", out.all);
 }
 
@@ -87,15 +75,13 @@ fn with_nats_wait_for_server_it_starts_before_the_server_and_waits() {
         .unwrap();
     let so_far = sub.output_so_far();
     assert!(
-        !so_far.contains("Connected to"),
+        !so_far.contains(&format!("127.0.0.1:{port}")),
         "connected before any server:\n{so_far}"
     );
     let server = checks::start(ServerOptions::new().port(port));
-    sub.wait_for_line("Connected to", PATIENCE).unwrap();
     server.wait_for_subscription("foo", PATIENCE).unwrap();
     publish(&server, "foo", "you waited").unwrap();
-    sub.wait_for_line("Received message 'you waited'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("'you waited'", PATIENCE).unwrap();
     sub.interrupt().unwrap();
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all);
@@ -182,7 +168,7 @@ mod guide {
 
         s.heading("Step 4: synchronous subscriber (sync-sub)");
         let args = ["foo", SYNC_SUB_SECONDS];
-        let subscribing = "Subscribing to subject 'foo'";
+        let subscribing = "'foo'";
         let sync_sub = terminal(2, "sync-sub").args(&args);
         let mut sync = s.subscriber(sync_sub, &server, "foo", subscribing, "sync-sub/start");
         s.publish("sync-sub/publish", 3, &[], None);
@@ -198,13 +184,13 @@ mod guide {
     /// Steps 1 to 3: the subscriber, and the two publishers it hears.
     fn subscriber_and_publishers(s: &mut Script, server: &NatsServer) -> Result<(), String> {
         s.heading("Step 1: asynchronous subscriber (async-sub)");
-        let subscribing = "Subscribing to subject 'foo'";
+        let subscribing = "'foo'";
         let async_sub = terminal(2, "async-sub");
         let mut sub = s.subscriber(async_sub, server, "foo", subscribing, "async-sub/start");
 
         s.heading("Step 2: simple publisher (pub-simple)");
         s.publish("pub-simple/run", 3, &[], None);
-        s.wait(&mut sub, "Received message 'Hello NATS'");
+        s.wait(&mut sub, "'Hello NATS'");
         s.show(&mut sub, "async-sub/received");
         let connz = server.monitor("/connz?subs=1").map_err(|err| err.0)?;
         let table = testkit::connz_table(&connz)?;
@@ -214,7 +200,7 @@ mod guide {
         let published =
             ok("Published msg.Subject = foo | msg.Reply = bar | msg.Data = Hello World");
         s.run("pub-msg/run", terminal(3, "pub-msg"), published);
-        s.wait(&mut sub, "Received message 'Hello World'");
+        s.wait(&mut sub, "'Hello World'");
         s.show(&mut sub, "async-sub/received-msg");
         s.interrupt(&mut sub, "async-sub/ctrl-c", "reconnected 0 time(s)");
         Ok(())
@@ -244,7 +230,7 @@ mod guide {
             nothing,
         );
 
-        let subscribing = "Subscribing to subject 'foo'";
+        let subscribing = "'foo'";
         let mut sub = s.subscriber(
             terminal(2, "async-sub"),
             server,
@@ -259,7 +245,7 @@ mod guide {
         s.show(&mut sub, "restart/reconnected");
         let args = ["foo", "Hello again"];
         s.publish("restart/publish", 3, &args, None);
-        s.wait(&mut sub, "Received message 'Hello again'");
+        s.wait(&mut sub, "'Hello again'");
         s.show(&mut sub, "restart/received");
         s.interrupt(&mut sub, "restart/ctrl-c", "reconnected 1 time(s)");
 
@@ -294,7 +280,7 @@ mod guide {
         s.wait(&mut sub, "Trying to connect (attempt 3)");
         s.show(&mut sub, "wait/start");
         let server = s.server(ServerOptions::new().port(port))?;
-        s.wait(&mut sub, "Subscribing to subject 'foo'");
+        s.wait(&mut sub, "'foo'");
         s.wait_subscribed(&mut sub, &server, "foo");
         s.show_without(&mut sub, "wait/connected", Some("Trying to connect"));
         s.interrupt(&mut sub, "wait/ctrl-c", "reconnected 0 time(s)");

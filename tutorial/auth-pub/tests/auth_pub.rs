@@ -11,10 +11,9 @@ fn the_tutorials_credentials_are_the_default() {
     let out = checks::run(BIN, &server.url(), &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
     assert_eq!(out.all.lines().count(), 2, "{}", out.all);
-    out.assert_first_lines(&[
-        &format!("Connected to {} as user 'foo'", server.url()),
-        "Published message on subject foo as user 'foo'",
-    ]);
+    // What it logs, by the data each line carries (the wording is the guide's block's).
+    let connected = format!("{} as user 'foo'", server.url());
+    out.assert_lines_in_order(&[&connected, "subject foo as user 'foo'"]);
     let message = observer.next(PATIENCE).unwrap();
     assert_eq!(
         (message.subject.as_str(), message.payload.as_str()),
@@ -43,15 +42,11 @@ fn credentials_in_the_url_are_applied_and_never_shown() {
     let out = checks::run(BIN, &url, &[], &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
     assert!(
-        out.contains("Using the user and password written in NATS_URL"),
+        out.contains("user and password written in NATS_URL"),
         "{}",
         out.all
     );
-    assert!(
-        out.contains(&format!("Connected to {}", server.url())),
-        "{}",
-        out.all
-    );
+    assert!(out.contains(&server.url()), "{}", out.all);
     assert_eq!(observer.next(PATIENCE).unwrap().payload, "Hello NATS");
 }
 

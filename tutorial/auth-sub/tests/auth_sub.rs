@@ -16,12 +16,9 @@ fn receive_one(server: &NatsServer, url: &str, env: &[(&str, &str)]) -> testkit:
             .envs(env.iter().copied()),
     )
     .unwrap();
-    sub.wait_for_line("Subscribing to subject 'foo'", PATIENCE)
-        .unwrap();
     server.wait_for_subscription("foo", PATIENCE).unwrap();
     publish(server, "foo", "Hello NATS").unwrap();
-    sub.wait_for_line("Received message 'Hello NATS'", PATIENCE)
-        .unwrap();
+    sub.wait_for_line("'Hello NATS'", PATIENCE).unwrap();
     sub.interrupt().unwrap();
     // Ctrl-C must end it promptly: exit 0 within 2 seconds.
     let out = sub.wait_exit(Duration::from_secs(2)).unwrap();
@@ -34,17 +31,9 @@ fn the_tutorials_credentials_are_the_default() {
     let server = checks::start(ServerOptions::new().auth("foo", "bar"));
     let out = receive_one(&server, &server.url(), &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
-    out.assert_first_lines(&[
-        &format!("Connected to {} as user 'foo'", server.url()),
-        "Subscribing to subject 'foo'",
-        "Received message 'Hello NATS'",
-    ]);
-    let lines: Vec<&str> = out.all.lines().collect();
-    assert!(
-        lines[lines.len() - 2].contains("Subscription drained"),
-        "{}",
-        out.all
-    );
+    // What it logs, by the data each line carries (the wording is the guide's block's).
+    let connected = format!("{} as user 'foo'", server.url());
+    out.assert_lines_in_order(&[&connected, "'foo'", "'Hello NATS'", "drained"]);
 }
 
 #[test]
@@ -66,15 +55,11 @@ fn credentials_in_the_url_are_applied_and_never_shown() {
     let out = receive_one(&server, &url, &[]);
     assert_eq!(out.code, Some(0), "{}", out.all);
     assert!(
-        out.contains("Using the user and password written in NATS_URL"),
+        out.contains("user and password written in NATS_URL"),
         "{}",
         out.all
     );
-    assert!(
-        out.contains(&format!("Connected to {}", server.url())),
-        "{}",
-        out.all
-    );
+    assert!(out.contains(&server.url()), "{}", out.all);
 }
 
 #[test]
@@ -144,7 +129,7 @@ mod guide {
         ));
 
         s.heading("Step 5: asynchronous subscriber with credentials (auth-sub)");
-        let subscribing = "Subscribing to subject 'foo'";
+        let subscribing = "'foo'";
         let mut sub = s.subscriber(
             terminal(2, "auth-sub"),
             &server,
@@ -156,7 +141,7 @@ mod guide {
         s.heading("Step 6: simple publisher with credentials (auth-pub)");
         let published = ok("Published message on subject foo");
         s.run("auth-pub/run", terminal(3, "auth-pub"), published);
-        s.wait(&mut sub, "Received message 'Hello NATS'");
+        s.wait(&mut sub, "'Hello NATS'");
         s.show(&mut sub, "auth-sub/received");
         // auth-sub is still connected: the first connection closed is auth-pub's.
         s.say("\nterminal 1 (nats-server -DV), the lines about these two connections:");
