@@ -328,6 +328,7 @@ fn claims_proofs(root: &Path) -> Result<Vec<String>, String> {
         "security",
         "jetstream",
         "services",
+        "topology",
         "tools",
     ] {
         for package in std::fs::read_dir(root.join(member))

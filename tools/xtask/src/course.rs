@@ -39,6 +39,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("services", "discover"),
     ("services", "quotes"),
     ("services", "gather"),
+    ("topology", "mapping"),
 ];
 
 /// The exercises (folders of `exercises/` and `solutions/`), in the order the guide offers them.
@@ -63,7 +64,14 @@ pub const EXERCISES: &[&str] = &[
 /// The folders that hold the steps, one per part of the guide (the checks crate's course test
 /// reads it; xtask has no use of its own for it).
 #[allow(dead_code)]
-pub const PARTS: &[&str] = &["tutorial", "beyond", "security", "jetstream", "services"];
+pub const PARTS: &[&str] = &[
+    "tutorial",
+    "beyond",
+    "security",
+    "jetstream",
+    "services",
+    "topology",
+];
 
 /// The folder of `step`, relative to the workspace's root: `tutorial/async-sub`.
 pub fn step_dir(step: &str) -> Option<String> {

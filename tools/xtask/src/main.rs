@@ -65,7 +65,8 @@ const TASKS: &[Task] = &[
                to target/secrets/token), --nkey a fresh user nkey (its seed in target/secrets/user.nk), --creds an \
                operator, an account and a user (target/secrets/user.creds), --tls TLS with a new local \
                CA and --mtls mutual TLS (certificates in target/tls), --permissions lets user foo \
-               / bar use foo.> only, --jetstream (-js) turns \
+               / bar use foo.> only, --mappings loads the mapping lesson's subject mappings, \
+               --jetstream (-js) turns \
                JetStream on (its store in target/jetstream), \
                --trace logs every protocol line (-DV), --max-payload BYTES sets the largest \
                message it accepts; it is the nats-server version the guide shows, installed \

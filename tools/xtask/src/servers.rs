@@ -6,6 +6,9 @@ use nats_servers::{NatsServer, ServerOptions};
 use crate::setup::guide_nats_server;
 use crate::workspace::{self, cargo};
 
+/// The subject mappings of the mapping lesson, the file its tests load too.
+const MAPPINGS: &str = include_str!("../../../topology/mapping/mappings.conf");
+
 /// The options whose servers need certificates or keys made (the `pki` feature's crates).
 const SECURED: [&str; 4] = ["--tls", "--mtls", "--nkey", "--creds"];
 
@@ -85,6 +88,11 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
                 let store = crate::workspace::root().join("target").join("jetstream");
                 options = options.jetstream(Some(store));
                 Some("JetStream is on: cargo run -p js-pub, then cargo run -p js-pull".to_string())
+            }
+            "--mappings" => {
+                options = options.config(MAPPINGS);
+                let mapped = "orders.new and events.* are mapped (topology/mapping/mappings.conf)";
+                Some(format!("{mapped}: cargo run -p mapping"))
             }
             "--permissions" => {
                 options = options.permissions();

@@ -48,6 +48,7 @@ pub const SCENES: &[(&str, &str, &str)] = &[
     ("js-pub", "replicated", "guide::scene_replication"),
     ("service", "service", "guide::scene_services"),
     ("gather", "gather", "guide::scene_gather"),
+    ("mapping", "mapping", "guide::scene_mapping"),
     ("cluster-sub", "cluster_sub", "guide::scene_1_failover"),
     ("cluster-sub", "cluster_sub", "guide::scene_2_frozen_node"),
 ];
