@@ -54,8 +54,8 @@ mod guide {
             .join("\n");
         for line in [
             "'Hello NATS' on foo",
-            "  header Nats-Msg-Id: hello-1",
-            "  header Greeting-Language: en",
+            "Nats-Msg-Id: hello-1",
+            "Greeting-Language: en",
         ] {
             assert!(said.contains(line), "no {line:?} in:\n{said}");
         }
