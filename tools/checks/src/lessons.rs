@@ -19,10 +19,15 @@ const TUTORIAL: [&str; 6] = [
     "auth-pub",
 ];
 
-/// The lessons that show one case a run (`js-poison term`), and how many cases: each case is a
-/// function of its own in `main.rs`, the whole of its run, so the file reads top to bottom
+/// The lessons that show one case a run (`js-poison term`), or several in turn (`js-mirror`),
+/// and how many cases: each case is a function of its own in `main.rs`, the whole of its run, so the file reads top to bottom
 /// without a jump to another; each case beyond the first may add about 50 lines to the target.
-const CASES: [(&str, usize); 3] = [("js-retention", 3), ("js-poison", 6), ("js-priority", 3)];
+const CASES: [(&str, usize); 4] = [
+    ("js-retention", 3),
+    ("js-poison", 6),
+    ("js-priority", 3),
+    ("js-mirror", 3),
+];
 
 /// The functions stepkit holds for later lessons, and the lesson that writes each out first:
 /// stepkit's copy must stay that code (comments, `pub` and `stepkit::` aside).

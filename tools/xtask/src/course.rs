@@ -40,6 +40,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("services", "quotes"),
     ("services", "gather"),
     ("topology", "mapping"),
+    ("topology", "js-mirror"),
 ];
 
 /// The exercises (folders of `exercises/` and `solutions/`), in the order the guide offers them.

@@ -49,6 +49,7 @@ pub const SCENES: &[(&str, &str, &str)] = &[
     ("service", "service", "guide::scene_services"),
     ("gather", "gather", "guide::scene_gather"),
     ("mapping", "mapping", "guide::scene_mapping"),
+    ("js-mirror", "js_mirror", "guide::scene_mirror"),
     ("cluster-sub", "cluster_sub", "guide::scene_1_failover"),
     ("cluster-sub", "cluster_sub", "guide::scene_2_frozen_node"),
 ];
