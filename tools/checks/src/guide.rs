@@ -322,15 +322,8 @@ pub fn run(root: &Path) -> Result<Vec<String>, String> {
 fn claims_proofs(root: &Path) -> Result<Vec<String>, String> {
     let claims = read(&root.join("docs/src/claims.md"))?;
     let mut tests = read(&root.join("tools/testkit/src/macros.rs"))?;
-    for member in [
-        "tutorial",
-        "beyond",
-        "security",
-        "jetstream",
-        "services",
-        "topology",
-        "tools",
-    ] {
+    // The parts' folders (course.rs), and tools/ (the interop and classroom tests).
+    for member in crate::course::PARTS.iter().chain(&["tools"]) {
         for package in std::fs::read_dir(root.join(member))
             .into_iter()
             .flatten()
