@@ -390,7 +390,7 @@ pub fn setting_file(variable: &str) -> Result<Option<PathBuf>, Problem> {
     Ok(Some(path))
 }
 
-/// For the steps with files from `cargo xtask server FLAG` (`--nkey`, `--creds`, `--tls`).
+/// For the steps whose server is `cargo xtask server FLAG` (`--nkey`, `--tls`, `--mappings`...).
 pub fn start_secured(name: &str, default: &str, flag: &'static str) -> Result<NatsUrl, Problem> {
     start_on(name, default, Kind::Secured(flag))
 }

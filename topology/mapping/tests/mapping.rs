@@ -60,7 +60,7 @@ fn fnv1a(key: &str) -> u32 {
 }
 
 #[test]
-fn each_customer_always_lands_in_the_partition_its_hash_picks() {
+fn each_customer_lands_in_the_partition_its_hash_picks_in_order() {
     let server = mapped_server();
     let observer = Observer::subscribe(&server, "events.>").unwrap();
     let out = checks::run(BIN, &server.url(), &[], &["10"]);
@@ -70,10 +70,16 @@ fn each_customer_always_lands_in_the_partition_its_hash_picks() {
     for customer in customers {
         let partition = fnv1a(customer) % 3;
         let subject = format!("events.{partition}.{customer}");
-        let landed = seen.iter().filter(|m| m.subject == subject).count();
+        // All three on their partition's subject, in the order they were published.
+        let landed: Vec<&str> = seen
+            .iter()
+            .filter(|m| m.subject == subject)
+            .map(|m| m.payload.as_str())
+            .collect();
         assert_eq!(
-            landed, 3,
-            "{customer}'s events, not all on {subject}: {seen:?}"
+            landed,
+            ["event 1", "event 2", "event 3"],
+            "{subject}: {seen:?}"
         );
         let line = format!("{customer}: partition {partition}");
         assert!(out.contains(&line), "{}", out.all);
