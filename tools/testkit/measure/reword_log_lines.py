@@ -5,7 +5,8 @@
 # constant), runs the tests of every package whose tests run that lesson (classroom and xtask
 # left out: they build whole copies of the workspace), lists the failing tests, then puts the
 # sources back and rebuilds. Afterwards `cargo xtask docs` names every block that changed; run
-# `cargo xtask docs --update` to record the real lines again.
+# `cargo xtask docs --update` to record the real lines again. Stopped half-way (Ctrl-C puts the
+# sources back; a kill does not), `git checkout -- '*/src'` does.
 # Usage: python3 tools/testkit/measure/reword_log_lines.py [PACKAGE...]
 import re,sys,subprocess,os,glob
 root=os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','..','..'))
