@@ -8,7 +8,7 @@ use crate::{NatsServer, ServerOptions};
 
 /// Several nats-servers joined in a cluster on loopback, named n1, n2, ...
 pub struct Cluster {
-    nodes: Vec<NatsServer>,
+    pub(crate) nodes: Vec<NatsServer>,
 }
 
 /// Ports for one cluster node: clients, routes between servers, monitoring.

@@ -4,13 +4,16 @@
 //! - [`find_nats_server`] finds the pinned nats-server (or the one `NATS_SERVER_BIN` names);
 //! - [`NatsServer`] starts one on free loopback ports (plain, with a user and password, a
 //!   token, TLS, JetStream, a configuration file), waits until it accepts clients, restarts it
-//!   on the same ports and stops it on drop; [`Cluster`] joins several with routes;
+//!   on the same ports and stops it on drop; [`Cluster`] joins several with routes; [`Edge`]
+//!   links a leaf node to a hub through a [`Link`] that can be cut;
 //! - [`pki`] makes the certificates, nkeys and credentials their security options need;
 //! - [`Lines`] follows a process's output line by line.
 #![warn(clippy::too_many_lines)]
 
 mod cluster;
+mod edge;
 mod lines;
+mod link;
 mod locate;
 mod monitoring;
 mod options;
@@ -19,7 +22,9 @@ mod ports;
 mod server;
 
 pub use cluster::{Cluster, NodePorts};
+pub use edge::{Edge, EdgePorts, hub_config, leaf_config};
 pub use lines::{Lines, follow};
+pub use link::Link;
 pub use locate::{
     NATS_SERVER_PIN, OLDER_NATS_SERVER, Source, find_nats_server, install_help, installed,
     installed_dir, installed_nats_server, installed_nats_server_dir, nats_server_on_path,
@@ -40,7 +45,7 @@ pub struct Failure(pub String);
 
 /// What `cargo xtask server` and `cargo xtask cluster` write under target/, and why: what
 /// `cargo xtask reset` and `classroom reset` remove.
-pub const LEFT_BEHIND: [(&str, &str); 4] = [
+pub const LEFT_BEHIND: [(&str, &str); 5] = [
     (
         "jetstream",
         "the JetStream store of `cargo xtask server --jetstream`",
@@ -49,6 +54,7 @@ pub const LEFT_BEHIND: [(&str, &str); 4] = [
         "jetstream-cluster",
         "the stores of `cargo xtask cluster --jetstream`",
     ),
+    ("jetstream-edge", "the stores of `cargo xtask leaf`"),
     (
         "secrets",
         "the token, nkeys and credentials of the security servers",

@@ -98,6 +98,12 @@ impl ServerOptions {
         self
     }
 
+    /// Accept WebSocket clients (browsers) on `port`, without TLS: a configuration block,
+    /// since no flag turns WebSocket on.
+    pub fn websocket(self, port: u16) -> Self {
+        self.config(&format!("websocket {{ port: {port}, no_tls: true }}\n"))
+    }
+
     /// Listen on this client port instead of a free one.
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);

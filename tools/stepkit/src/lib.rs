@@ -302,7 +302,7 @@ fn unreached(url: &str, kind: &Kind, err: &ConnectError) -> Problem {
             ("any NATS server of", "cluster".into(), "running servers (comma-separated)")
         }
         Kind::User(_) => ("a NATS server at", "server --auth".into(), "a server"),
-        Kind::Secured(flag) => ("a NATS server at", format!("server {flag}"), "a server"),
+        Kind::Secured(flag) => ("a NATS server at", flag.replace("--", "server --"), "a server"),
     };
     Problem::new(format!("cannot connect to {at} {url} ({err}).")).hint(format!(
         "start one in another terminal with `cargo xtask {command}`, or point NATS_URL at {other}"
@@ -390,7 +390,7 @@ pub fn setting_file(variable: &str) -> Result<Option<PathBuf>, Problem> {
     Ok(Some(path))
 }
 
-/// For the steps whose server is `cargo xtask server FLAG` (`--nkey`, `--tls`, `--mappings`...).
+/// For the steps whose server is `cargo xtask server FLAG` (`--nkey`, `--mappings`...) or `leaf`.
 pub fn start_secured(name: &str, default: &str, flag: &'static str) -> Result<NatsUrl, Problem> {
     start_on(name, default, Kind::Secured(flag))
 }

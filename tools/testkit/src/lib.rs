@@ -30,9 +30,9 @@ pub use client::{
 pub use damage::damage_last_chunk;
 // The servers themselves come from the nats-servers crate, which `cargo xtask` uses too.
 pub use nats_servers::{
-    Cluster, Failure, Lines, NATS_SERVER_PIN, NatsServer, NodePorts, PATIENCE, Result,
-    ServerOptions, Source, connz_table, find_nats_server, free_port, install_help,
-    installed_nats_server, installed_nats_server_dir, monitor, nats_server_on_path,
+    Cluster, Edge, Failure, Lines, Link, NATS_SERVER_PIN, NatsServer, NodePorts, PATIENCE, Result,
+    ServerOptions, Source, connz_table, find_nats_server, free_port, hub_config, install_help,
+    installed_nats_server, installed_nats_server_dir, leaf_config, monitor, nats_server_on_path,
     nats_server_version, pki, port_retries, wait_until, watch_free_ports, workspace_root,
 };
 pub use step::{Output, Step};

@@ -20,6 +20,7 @@ pub use fixes::{Played, steady_ids, whole_seconds};
 pub use program::{Expect, Program, fails, ok, terminal};
 pub use transcript::{client_log, command_line, refused_connection_log};
 
+mod edge;
 mod fixes;
 mod program;
 mod show;
@@ -71,6 +72,8 @@ pub struct Script {
     /// Texts that recorded outputs show differently: a file the tour made in a folder of its
     /// own appears where `cargo xtask server` writes it (`target/tls/ca.pem`, say).
     aliases: Vec<(String, String)>,
+    /// Settings every step gets without showing them (the hub's URL of [`Script::edge`]).
+    hidden_env: Vec<(&'static str, String)>,
 }
 
 impl Script {
@@ -84,6 +87,7 @@ impl Script {
             mode: if tour { Mode::Tour } else { Mode::Docs },
             transcripts,
             aliases: Vec::new(),
+            hidden_env: Vec::new(),
             url: String::new(),
             ports: Vec::new(),
             verdicts: Vec::new(),
@@ -198,6 +202,7 @@ impl Script {
             .env("USER", "alice")
             .env("USERNAME", "alice")
             .env("NATS_URL", program.url.unwrap_or(&self.url))
+            .envs(self.hidden_env.iter().map(|(name, value)| (name, value)))
             .envs(program.env.iter().copied())
             .envs(program.secret.map(|(name, value, _)| (name, value)))
             .args(program.args);
@@ -371,13 +376,6 @@ impl Script {
         let mut script = Script::new();
         let played = scene(&mut script);
         script.assert_scene(played);
-    }
-
-    /// A plain server of the scene's own, as `cargo xtask server` starts one.
-    pub fn plain_server(&mut self) -> Result<NatsServer, String> {
-        let server = self.server(ServerOptions::new())?;
-        self.say("(a fresh private nats-server; terminal 1 $ cargo xtask server)");
-        Ok(server)
     }
 
     /// Ends a scene's test: `scene`'s own error or any step that misbehaved fails it.

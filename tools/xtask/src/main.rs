@@ -15,6 +15,7 @@ mod connz;
 mod course;
 mod docs;
 mod exercises;
+mod leaf;
 mod reset;
 mod servers;
 mod setup;
@@ -66,6 +67,7 @@ const TASKS: &[Task] = &[
                operator, an account and a user (target/secrets/user.creds), --tls TLS with a new local \
                CA and --mtls mutual TLS (certificates in target/tls), --permissions lets user foo \
                / bar use foo.> only, --mappings loads the mapping lesson's subject mappings, \
+               --websocket also takes WebSocket clients (browsers) on 8080, \
                --jetstream (-js) turns \
                JetStream on (its store in target/jetstream), \
                --trace logs every protocol line (-DV), --max-payload BYTES sets the largest \
@@ -81,6 +83,15 @@ const TASKS: &[Task] = &[
                stop it or start it again, f and its number to freeze or thaw it, leader to see \
                which node leads the stream ORDERS; --jetstream (-js) runs JetStream on each, storing in target/jetstream-cluster/NODE",
         run: cluster::cluster,
+    },
+    Task {
+        name: "leaf",
+        args: "",
+        help: "the edge of the leaf and trace lessons until Ctrl-C: a leaf node on \
+               localhost:4222 (JetStream domain leaf) linked to a hub of two servers in a \
+               cluster, hub-1 and hub-2 on 4223 and 4224 (domain hub; monitoring 8222-8224); \
+               Enter cuts the leaf's link and restores it; stores in target/jetstream-edge",
+        run: leaf::leaf,
     },
     Task {
         name: "reset",

@@ -94,6 +94,10 @@ fn server_options(args: &[String]) -> Result<(ServerOptions, Vec<String>, bool),
                 let mapped = "orders.new and events.* are mapped (topology/mapping/mappings.conf)";
                 Some(format!("{mapped}: cargo run -p mapping"))
             }
+            "--websocket" => {
+                options = options.websocket(8080);
+                Some("WebSocket on ws://localhost:8080: cargo run -p web".to_string())
+            }
             "--permissions" => {
                 options = options.permissions();
                 let may = "user foo may publish and subscribe on foo.> only";
