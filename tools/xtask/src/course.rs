@@ -41,6 +41,9 @@ pub const STEPS: &[(&str, &str)] = &[
     ("services", "gather"),
     ("topology", "mapping"),
     ("topology", "js-mirror"),
+    ("topology", "leaf"),
+    ("topology", "trace"),
+    ("topology", "web"),
 ];
 
 /// The exercises (folders of `exercises/` and `solutions/`), in the order the guide offers them.

@@ -50,6 +50,9 @@ pub const SCENES: &[(&str, &str, &str)] = &[
     ("gather", "gather", "guide::scene_gather"),
     ("mapping", "mapping", "guide::scene_mapping"),
     ("js-mirror", "js_mirror", "guide::scene_mirror"),
+    ("leaf", "leaf", "guide::scene_leaf"),
+    ("trace", "trace", "guide::scene_trace"),
+    ("web", "web", "guide::scene_web"),
     ("cluster-sub", "cluster_sub", "guide::scene_1_failover"),
     ("cluster-sub", "cluster_sub", "guide::scene_2_frozen_node"),
 ];
