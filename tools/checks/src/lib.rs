@@ -9,7 +9,8 @@
 //! - [`lessons`]: lesson sizes, stepkit's copies of lesson code, the course list, the README's
 //!   tables and counts;
 //! - [`sizes`]: the tools' files are at most 400 lines (functions: clippy's `too_many_lines`);
-//! - [`sentences`]: no string literal loses its line continuation.
+//! - [`sentences`]: no string literal loses its line continuation;
+//! - [`quiz`]: the chapters' questions, and what holds each answer.
 //!
 //! The guide's source and output blocks are `cargo xtask docs`'s: it rewrites them too.
 #![warn(clippy::too_many_lines)]
@@ -23,6 +24,7 @@ pub mod excerpts;
 pub mod guide;
 pub mod lessons;
 pub mod links;
+pub mod quiz;
 pub mod sentences;
 pub mod sizes;
 

@@ -45,3 +45,34 @@ fn the_guides_excerpts_are_whole_lines_of_their_files() {
     let problems = excerpts::problems(&root()).unwrap_or_else(|err| vec![err]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn every_chapters_questions_are_well_formed_and_their_tests_exist() {
+    let root = root();
+    let tests = checks::quiz::test_names(&root);
+    let mut problems = Vec::new();
+    for page in guide_pages(&root).unwrap_or_default() {
+        let text = checks::read(&page).unwrap_or_default();
+        let name = checks::relative(&page);
+        problems.extend(checks::quiz::form_problems(&name, &text, &tests));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Run by `cargo xtask docs`, once the scene tests have written the transcripts.
+#[test]
+#[ignore = "needs the transcripts: cargo xtask docs runs it after the scene tests"]
+fn questions_answers_are_what_the_recorded_runs_print() {
+    let root = root();
+    let outputs = checks::quiz::transcripts(&root.join("target").join("transcripts"));
+    let (mut problems, mut asked, mut chapters) = (Vec::new(), 0, 0);
+    for page in guide_pages(&root).unwrap_or_default() {
+        let text = checks::read(&page).unwrap_or_default();
+        let questions = checks::quiz::questions(&text).len();
+        (asked, chapters) = (asked + questions, chapters + usize::from(questions > 0));
+        let name = checks::relative(&page);
+        problems.extend(checks::quiz::transcript_problems(&name, &text, &outputs));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    println!("checks: {asked} questions in {chapters} chapters, each answer held");
+}

@@ -58,7 +58,7 @@ pub fn run(update: bool) -> Result<(), String> {
     }
     if problems.is_empty() {
         println!("xtask: the guide matches the code and the transcripts its scene tests wrote");
-        Ok(())
+        questions_held()
     } else {
         let hint = if update {
             ""
@@ -69,6 +69,26 @@ pub fn run(update: bool) -> Result<(), String> {
             "the guide is out of date:\n- {}{hint}",
             problems.join("\n- ")
         ))
+    }
+}
+
+/// The chapters' questions against the transcripts just written: the checks crate's test that
+/// reads them, ignored by `cargo test` (it runs before the scenes have written anything).
+fn questions_held() -> Result<(), String> {
+    let mut command = cargo();
+    command.args([
+        "test",
+        "--quiet",
+        "--package",
+        "checks",
+        "--test",
+        "checks",
+        "--",
+    ]);
+    command.args(["--ignored", "questions", "--nocapture"]);
+    match workspace::status(&mut command)?.success() {
+        true => Ok(()),
+        false => Err("a question's answer is no longer what the lessons print (above)".into()),
     }
 }
 

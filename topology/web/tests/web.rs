@@ -1,5 +1,5 @@
 //! End-to-end tests of the web lesson: a real nats-server with WebSocket, the web step serving
-//! the page, the page in Debian's chromium, headless (driven by `tests/browser.mjs` on Node.js;
+//! the page, the page in Debian's chromium, headless (driven by `tools/testkit/browser.mjs`;
 //! `.ci/run` installs both with apt when missing), and the tutorial's async-sub and pub-simple.
 //! The claims are checked on the run the guide shows (`guide::scene_web`).
 // Helpers below unwrap like the tests do: a panic is the test failing with its reason.
@@ -11,8 +11,8 @@ use testkit::{Step, checks, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_web");
 
-/// `node tests/browser.mjs URL TEXT PNG`: the page at `url` in headless chromium, until its
-/// text holds `text`; its screenshot in `target/web/page.png`.
+/// `node tools/testkit/browser.mjs URL TEXT PNG`: the page at `url` in headless chromium,
+/// until its text holds `text`; its screenshot in `target/web/page.png`.
 fn browser(url: &str, text: &str) -> Step {
     for (program, install) in [("node", "nodejs"), ("chromium", "chromium")] {
         let found = Command::new(program).arg("--version").output();
@@ -23,7 +23,7 @@ fn browser(url: &str, text: &str) -> Step {
     }
     let shots = testkit::workspace_root().join("target").join("web");
     std::fs::create_dir_all(&shots).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser.mjs");
+    let script = testkit::workspace_root().join("tools/testkit/browser.mjs");
     let mut command = Command::new("node");
     command
         .arg(script)

@@ -1,16 +1,17 @@
-// The web lesson's page in a real browser, for its test: Debian's chromium, headless, driven
-// through the DevTools protocol over a pipe (--remote-debugging-pipe), so that nothing but
-// Node.js and chromium is needed.
+// A page in a real browser, for the tests of the web lesson and of the book's questions:
+// Debian's chromium, headless, driven through the DevTools protocol over a pipe
+// (--remote-debugging-pipe), so that nothing but Node.js and chromium is needed.
 //
-//   node browser.mjs URL TEXT [SCREENSHOT.png]
+//   node browser.mjs URL TEXT [SCREENSHOT.png] [CLICK]
 //
-// Opens URL, prints "loaded" once the page has loaded, then waits until the page's text holds
-// TEXT (the page's own MutationObserver tells, no polling), prints the page's text and exits 0;
-// exits 1 with the page's text if TEXT has not appeared after 12 seconds.
+// Opens URL, prints "loaded" once the page has loaded, clicks the element that the CSS selector
+// CLICK names (when given), then waits until the page's text holds TEXT (the page's own
+// MutationObserver tells, no polling), prints the page's visible text and exits 0; exits 1 with
+// the page's text if TEXT has not appeared after 12 seconds.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
-const [url, text, screenshot] = process.argv.slice(2);
+const [url, text, screenshot, click] = process.argv.slice(2);
 const chromium = spawn(
   "chromium",
   ["--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "about:blank"],
@@ -63,6 +64,12 @@ const loaded = new Promise((resolve) =>
 await send("Page.navigate", { url }, sessionId);
 await loaded;
 console.log("loaded");
+if (click) {
+  const clicked = `(() => { const target = document.querySelector(${JSON.stringify(click)});
+    if (!target) return false; target.scrollIntoView(); target.click(); return true; })()`;
+  const done = await send("Runtime.evaluate", { expression: clicked, returnByValue: true }, sessionId);
+  if (!done.result.value) finish(1, `nothing on the page matches ${click}`);
+}
 
 // Resolves with the page's text once it holds `text`, or after 12 s (then the test fails).
 const waiting = `new Promise((resolve) => {
