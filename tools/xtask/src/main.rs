@@ -137,6 +137,24 @@ const TASKS: &[Task] = &[
         run: |args| no_arguments(args).and_then(|()| book::run()),
     },
     Task {
+        name: "watch",
+        args: "[EXERCISE]",
+        help: "the exercises as rustlings runs them: an exercise's checks on every save of \
+               exercises/NAME/src, with what changed since the last run and the next hint, \
+               moving on to the next exercise when it passes (the first one unless named); \
+               Ctrl-C stops",
+        run: |args| {
+            let mut command = workspace::cargo();
+            command
+                .args(["run", "--quiet", "--package", "watch", "--"])
+                .args(args);
+            match workspace::status(&mut command)?.success() {
+                true => Ok(()),
+                false => Err("watch ended with an error (above)".into()),
+            }
+        },
+    },
+    Task {
         name: "check",
         args: "[EXERCISE]",
         help: "run an exercise's checks against your code and a real nats-server, with the \
