@@ -84,13 +84,11 @@ fn watch_solves_timeouts(copy: &Path, settings: &[(String, String)], solved: &st
         .wait_for_line("exercises/auth: every save", nats_servers::PATIENCE)
         .unwrap();
     let group = format!("-{}", watch.pid());
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &group])
-            .status()
-            .unwrap()
-            .success()
-    );
+    // `--`: procps's kill would read a bare -PGID as an option.
+    let ctrl_c = Command::new("kill")
+        .args(["-s", "INT", "--", &group])
+        .status();
+    assert!(ctrl_c.unwrap().success());
     watch.wait_exit(nats_servers::PATIENCE).unwrap();
     let left = Command::new("pgrep")
         .args(["-g", &watch.pid().to_string()])
