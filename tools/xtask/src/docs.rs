@@ -75,21 +75,8 @@ pub fn run(update: bool) -> Result<(), String> {
 /// The chapters' questions against the transcripts just written: the checks crate's test that
 /// reads them, ignored by `cargo test` (it runs before the scenes have written anything).
 fn questions_held() -> Result<(), String> {
-    let mut command = cargo();
-    command.args([
-        "test",
-        "--quiet",
-        "--package",
-        "checks",
-        "--test",
-        "checks",
-        "--",
-    ]);
-    command.args(["--ignored", "questions", "--nocapture"]);
-    match workspace::status(&mut command)?.success() {
-        true => Ok(()),
-        false => Err("a question's answer is no longer what the lessons print (above)".into()),
-    }
+    let failed = "a question's answer is no longer what the lessons print (above)";
+    crate::test::checks_test(&["--ignored", "questions"], failed)
 }
 
 /// Where the scene tests write their transcripts (testkit's `scene`, by default).

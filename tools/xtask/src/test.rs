@@ -113,8 +113,14 @@ fn own_checks() -> Vec<(&'static str, bool, Duration)> {
 
 /// `cargo xtask lessons`: the checks crate's lesson test, with its table of sizes shown.
 pub fn lessons() -> Result<(), String> {
+    checks_test(&["lessons"], "a lesson check failed (above)")
+}
+
+/// The checks crate's tests that `filter` selects (`--ignored` among them, for those that
+/// `cargo test` leaves out), their output shown; `failed` when one fails.
+pub fn checks_test(filter: &[&str], failed: &str) -> Result<(), String> {
     let mut command = cargo();
-    command.args([
+    let test = [
         "test",
         "--quiet",
         "--package",
@@ -122,10 +128,10 @@ pub fn lessons() -> Result<(), String> {
         "--test",
         "checks",
         "--",
-    ]);
-    command.args(["lessons", "--nocapture"]);
+    ];
+    command.args(test).args(filter).arg("--nocapture");
     match workspace::status(&mut command)?.success() {
         true => Ok(()),
-        false => Err("a lesson check failed (above)".into()),
+        false => Err(failed.into()),
     }
 }
